@@ -1,0 +1,100 @@
+import os
+import shutil
+
+import pytest
+from django.contrib.auth.models import Group
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+# Sync Playwright keeps an event loop running in the main thread once a browser test has
+# started; Django's ORM refuses to run beside one unless told that this is safe, as it is here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def make_user(django_user_model):
+    def make(username, *groups, **fields):
+        user = django_user_model.objects.create_user(username=username, password="pw", **fields)
+        for name in groups:
+            user.groups.add(Group.objects.get(name=name))
+        return user
+
+    return make
+
+
+@pytest.fixture
+def manager(make_user):
+    """A partner manager: reads and writes partner records."""
+    return make_user("manager", "Partner managers", first_name="Morgan", last_name="Manager")
+
+
+@pytest.fixture
+def viewer(make_user):
+    """A viewer: reads everything, changes nothing."""
+    return make_user("viewer", "Viewers")
+
+
+@pytest.fixture
+def outsider(make_user):
+    """Logged in, but in no group: may not even read."""
+    return make_user("outsider")
+
+
+@pytest.fixture
+def staff(make_user):
+    """A staff partner manager who works in the admin."""
+    return make_user("staff", "Partner managers", is_staff=True)
+
+
+@pytest.fixture
+def superuser(django_user_model):
+    return django_user_model.objects.create_superuser("admin", "admin@example.com", "pw")
+
+
+def client_for(client, user):
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def manager_client(client, manager):
+    return client_for(client, manager)
+
+
+@pytest.fixture
+def viewer_client(client, viewer):
+    return client_for(client, viewer)
+
+
+# --- Browser tests (Playwright with the Debian Chromium) -----------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
+
+
+def pytest_collection_modifyitems(config, items):
+    browser_items = [item for item in items if item.get_closest_marker("browser")]
+    if not browser_items or os.path.exists(CHROMIUM):
+        return
+    if os.environ.get("REQUIRE_BROWSER"):
+        raise pytest.UsageError(
+            f"Browser tests are required (REQUIRE_BROWSER is set) but Chromium is not at "
+            f"{CHROMIUM}: install the Debian package 'chromium'."
+        )
+    skip = pytest.mark.skip(reason="Chromium is not installed (Debian package 'chromium').")
+    for item in browser_items:
+        item.add_marker(skip)

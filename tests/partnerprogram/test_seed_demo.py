@@ -1,0 +1,98 @@
+import datetime as dt
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from certifications.models import PartnerCertification
+from partnerprogram.models import Partner, PartnerFeedback, RemediationReview
+from tiers.models import TierTransition
+from tiers.services import validate_chain
+
+pytestmark = pytest.mark.django_db
+TODAY = dt.date(2026, 11, 23)
+
+
+def seed(*args):
+    out = StringIO()
+    call_command("seed_demo", "--today", TODAY.isoformat(), *args, stdout=out)
+    return out.getvalue()
+
+
+def snapshot():
+    """The whole program as plain values, comparable across runs."""
+    return {
+        "partners": list(
+            Partner.objects.order_by("name").values_list(
+                "name",
+                "partner_type",
+                "region__name",
+                "country",
+                "account_manager__username",
+                "joined_on",
+                "ended_on",
+                "current_tier__name",
+            )
+        ),
+        "certifications": list(
+            PartnerCertification.objects.order_by(
+                "partner__name", "level__rank", "awarded_on"
+            ).values_list("partner__name", "level__name", "awarded_on", "expires_on", "revoked_on")
+        ),
+        "transitions": list(
+            TierTransition.objects.order_by("partner__name", "effective_on").values_list(
+                "partner__name", "from_tier__name", "to_tier__name", "effective_on"
+            )
+        ),
+        "feedback": list(
+            PartnerFeedback.objects.order_by("partner__name", "received_on", "comment").values_list(
+                "partner__name", "received_on", "topic", "rating"
+            )
+        ),
+        "reviews": list(
+            RemediationReview.objects.order_by("partner__name", "opened_on").values_list(
+                "partner__name", "reason", "status"
+            )
+        ),
+    }
+
+
+def test_seed_is_deterministic_for_a_seed_and_differs_for_another():
+    seed("--partners", "60", "--seed", "7")
+    first = snapshot()
+    seed("--partners", "60", "--seed", "7", "--reset")
+    assert snapshot() == first
+    seed("--partners", "60", "--seed", "8", "--reset")
+    assert snapshot() != first
+
+
+def test_seed_respects_its_counts_and_reports_them():
+    output = seed("--partners", "120")
+    assert Partner.objects.count() == 120
+    assert "Seeded 120 partners" in output
+    assert PartnerCertification.objects.count() > 60
+    assert TierTransition.objects.count() >= 120  # every partner enrolled
+    assert Partner.objects.filter(ended_on__isnull=False).exists()
+    assert RemediationReview.objects.open().exists()
+    assert RemediationReview.objects.exclude(closed_on=None).exists()
+
+
+def test_seed_refuses_to_add_to_a_program_unless_reset():
+    seed("--partners", "10")
+    with pytest.raises(CommandError, match="already has 10 partners. Use --reset"):
+        seed("--partners", "10")
+    assert "not seeding" in seed("--if-empty")
+    assert Partner.objects.count() == 10
+
+
+def test_seeded_data_satisfies_every_rule():
+    seed("--partners", "150", "--seed", "3")
+    for model in (Partner, PartnerCertification, PartnerFeedback, RemediationReview):
+        for obj in model.objects.all():
+            obj.full_clean()
+    for transition in TierTransition.objects.select_related("partner", "from_tier", "to_tier"):
+        transition.full_clean()
+        validate_chain(transition)
+    for partner in Partner.objects.all():
+        latest = partner.tier_transitions.order_by("-effective_on").first()
+        assert partner.current_tier_id == latest.to_tier_id
