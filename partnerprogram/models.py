@@ -40,16 +40,25 @@ class PartnerQuerySet(models.QuerySet):
             Q(ended_on__isnull=True) | Q(ended_on__gt=day)
         )
 
-    def segment(self, *, region=None, partner_type=None, tier=None, account_manager=None):
-        """Partners of one segment; each filter is skipped when None. `tier` is the current
-        tier."""
+    def with_tier_on(self, day):
+        """Annotate `tier_on_day_id`: the tier the partner was in on `day` (the to tier of its
+        latest transition on or before it), or None."""
+        from tiers.models import tier_id_on
+
+        return self.annotate(tier_on_day_id=tier_id_on(day))
+
+    def in_segment(self, segment, day):
+        """Partners of `segment` (a partnerprogram.segments.Segment); the tier criterion is the
+        partner's tier on `day`."""
         filters = {
-            "region": region,
-            "partner_type": partner_type,
-            "current_tier": tier,
-            "account_manager": account_manager,
+            "region": segment.region,
+            "partner_type": segment.partner_type,
+            "account_manager": segment.account_manager,
         }
-        return self.filter(**{key: value for key, value in filters.items() if value is not None})
+        queryset = self.filter(**{key: value for key, value in filters.items() if value})
+        if segment.tier:
+            queryset = queryset.with_tier_on(day).filter(tier_on_day_id=segment.tier.pk)
+        return queryset
 
 
 class Partner(models.Model):

@@ -229,7 +229,7 @@ def truncate(value, places=1):
     scale = 10**places
     fraction = Fraction(value)
     cut = int(fraction * scale)  # int() truncates toward zero
-    return Decimal(cut) / scale
+    return (Decimal(cut) / scale).quantize(Decimal(1).scaleb(-places))
 
 
 def percent(part, whole):

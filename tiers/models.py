@@ -40,6 +40,16 @@ class Tier(models.Model):
         return self.name
 
 
+def tier_id_on(day):
+    """Subquery: the id of the tier the outer partner was in on `day` (the to tier of its
+    latest transition on or before it), or NULL."""
+    return models.Subquery(
+        TierTransition.objects.filter(partner=models.OuterRef("pk"), effective_on__lte=day)
+        .order_by("-effective_on")
+        .values("to_tier")[:1]
+    )
+
+
 class TransitionKind(models.TextChoices):
     ENROLLMENT = "enrollment", "Enrollment"
     ADVANCEMENT = "advancement", "Advancement"

@@ -1,0 +1,51 @@
+"""What every table page shares: django-filter filters in the URL, a django-tables2 table
+that is sortable and paginated with a choosable page size, and CSV / XLSX downloads of the
+filtered rows with a file name that says what and when."""
+
+from django.utils import timezone
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
+from django_tables2.export import ExportMixin
+
+PAGE_SIZES = (25, 50, 100, 250)
+
+
+class TablePageMixin(ExportMixin, SingleTableMixin):
+    """Mix into a FilterView (or a ListView) with `table_class`, `filterset_class` and
+    `export_name` ("partners", "feedback", ...). Templates get `page_sizes` and
+    `export_formats`."""
+
+    export_formats = ("csv", "xlsx")
+    export_name = "table"
+    paginate_by = PAGE_SIZES[0]
+
+    def get_paginate_by(self, table_data=None):
+        try:
+            size = int(self.request.GET.get("per_page", ""))
+        except ValueError:
+            return self.paginate_by
+        return size if size in PAGE_SIZES else self.paginate_by
+
+    def get_table_pagination(self, table):
+        return {"per_page": self.get_paginate_by()}
+
+    def get_export_filename(self, export_format):
+        stamp = timezone.localtime().strftime("%Y-%m-%d-%H%M")
+        return f"{self.get_export_name()}-{stamp}.{export_format}"
+
+    def get_export_name(self):
+        return self.export_name
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["page_sizes"] = PAGE_SIZES
+        context["export_formats"] = self.export_formats
+        return context
+
+
+class FilteredTableView(TablePageMixin, FilterView):
+    """A list page: filters, table, pagination, exports. `template_name` defaults to the
+    shared list page."""
+
+    template_name = "includes/list_page.html"
+    strict = False  # an invalid filter shows its message and an empty table, not a 404

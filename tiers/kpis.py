@@ -1,0 +1,192 @@
+"""Partner Program Tier Advancements: the KPI's figures for a period, computed in the database.
+
+Every function is a pure function of its period and segment and costs a fixed number of
+queries whatever the number of partners or transitions.
+
+Definitions (PRODUCT.md, "Partner Program Tier Advancements"):
+- a transition is an enrollment (no from tier), an advancement (to a higher-ranked tier) or a
+  downgrade (to a lower-ranked one);
+- the headline is the number of distinct partners with at least one advancement effective in
+  the period (first and last day included);
+- the advancement rate is advancing partners / partners active on the period's first day;
+- a partner is stagnant at the end of a period when it is active then, in a tier other than
+  the top one, and its latest transition took effect STAGNATION_MONTHS (12) or more before.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Count, F, OuterRef, Q, Subquery
+
+from partnerprogram.models import Partner
+from partnerprogram.periods import Period, add_months, change_percent, percent
+from partnerprogram.segments import ALL
+
+from .models import Tier, TierTransition
+
+TREND_LENGTH = 8
+
+ADVANCEMENT = Q(from_tier__isnull=False, to_tier__rank__gt=F("from_tier__rank"))
+DOWNGRADE = Q(from_tier__isnull=False, to_tier__rank__lt=F("from_tier__rank"))
+ENROLLMENT = Q(from_tier__isnull=True)
+
+
+@dataclass(frozen=True)
+class TierCount:
+    tier_id: int
+    tier: str
+    rank: int
+    partners: int
+
+
+@dataclass(frozen=True)
+class PeriodCount:
+    """A period's headline, and its change against the period it is compared with (None
+    when that one had no advancing partner)."""
+
+    period: Period
+    advancing_partners: int
+    change_percent: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class TierAdvancements:
+    period: Period
+    advancing_partners: int  # the headline
+    advancement_events: int
+    downgrades: int
+    enrollments: int
+    active_at_start: int
+    advancement_rate: Decimal | None  # percent of active_at_start; None when that is 0
+    by_tier: tuple[TierCount, ...]  # distinct partners advancing into each tier, by rank
+    previous: PeriodCount
+    year_ago: PeriodCount
+    trend: tuple[PeriodCount, ...]  # TREND_LENGTH periods of the same kind, oldest first
+    stagnant_partners: int
+
+    @property
+    def net_movement(self):
+        return self.advancement_events - self.downgrades
+
+    @property
+    def declined(self):
+        """Fewer advancing partners than in the previous period: flagged as a decline."""
+        return self.advancing_partners < self.previous.advancing_partners
+
+
+def transitions_in(period, segment=ALL):
+    """Transitions effective in the period, of partners in the segment (the tier criterion
+    is the partner's tier on the period's last day)."""
+    partners = Partner.objects.in_segment(segment, period.end)
+    transitions = TierTransition.objects.filter(
+        effective_on__gte=period.start, effective_on__lte=period.end
+    )
+    if segment:
+        transitions = transitions.filter(partner__in=partners.values("pk"))
+    return transitions
+
+
+def advancing_counts(periods, segment=ALL):
+    """{period: distinct advancing partners} for several periods, in one query."""
+    first = min(p.start for p in periods)
+    last = max(p.end for p in periods)
+    span = Period.custom(first, last)
+    aggregates = {
+        f"p{index}": Count(
+            "partner",
+            distinct=True,
+            filter=ADVANCEMENT & Q(effective_on__gte=p.start, effective_on__lte=p.end),
+        )
+        for index, p in enumerate(periods)
+    }
+    if segment.tier:
+        # Each period's tier criterion is the tier on its own last day.
+        totals = {}
+        for index, p in enumerate(periods):
+            totals[f"p{index}"] = transitions_in(p, segment).aggregate(n=aggregates[f"p{index}"])[
+                "n"
+            ]
+    else:
+        totals = transitions_in(span, segment).aggregate(**aggregates)
+    return {p: totals[f"p{index}"] for index, p in enumerate(periods)}
+
+
+def stagnant_partners(period, segment=ALL):
+    """Partners stagnant at the end of `period`, annotated with `tier_on_day_id` and
+    `latest_change_on` (the day of their latest transition): active on the last day, in a tier
+    other than the top one, whose latest transition took effect STAGNATION_MONTHS or more
+    before that day."""
+    end = period.end
+    latest_change = Subquery(
+        TierTransition.objects.filter(partner=OuterRef("pk"), effective_on__lte=end)
+        .order_by("-effective_on")
+        .values("effective_on")[:1]
+    )
+    top_rank = Tier.objects.order_by("-rank").values("rank")[:1]
+    below_top = Tier.objects.filter(rank__lt=Subquery(top_rank)).values("pk")
+    return (
+        Partner.objects.active_on(end)
+        .in_segment(segment, end)
+        .with_tier_on(end)
+        .annotate(latest_change_on=latest_change)
+        .filter(
+            latest_change_on__lte=add_months(end, -settings.STAGNATION_MONTHS),
+            tier_on_day_id__in=below_top,
+        )
+    )
+
+
+def tier_advancements(period, segment=ALL):
+    """The KPI for `period` (a partnerprogram.periods.Period) and segment: the headline, the
+    other figures, advancements into each tier, the previous period and the same period a
+    year earlier, the trend of TREND_LENGTH periods ending with this one, and the count of
+    stagnant partners. Six queries."""
+    transitions = transitions_in(period, segment)
+    totals = transitions.aggregate(
+        advancing_partners=Count("partner", distinct=True, filter=ADVANCEMENT),
+        advancement_events=Count("pk", filter=ADVANCEMENT),
+        downgrades=Count("pk", filter=DOWNGRADE),
+        enrollments=Count("pk", filter=ENROLLMENT),
+    )
+    by_tier = (
+        transitions.filter(ADVANCEMENT)
+        .values("to_tier_id", "to_tier__name", "to_tier__rank")
+        .annotate(partners=Count("partner", distinct=True))
+        .order_by("to_tier__rank")
+    )
+    active_at_start = Partner.objects.active_on(period.start).in_segment(segment, period.end)
+    active_at_start = active_at_start.count()
+    trend_periods = period.trailing(TREND_LENGTH)
+    previous, year_ago = period.previous(), period.year_earlier()
+    counts = advancing_counts([*trend_periods, previous, year_ago], segment)
+    headline = totals["advancing_partners"]
+
+    def compared(other):
+        return PeriodCount(other, counts[other], change_percent(headline, counts[other]))
+
+    return TierAdvancements(
+        period=period,
+        advancing_partners=headline,
+        advancement_events=totals["advancement_events"],
+        downgrades=totals["downgrades"],
+        enrollments=totals["enrollments"],
+        active_at_start=active_at_start,
+        advancement_rate=percent(headline, active_at_start),
+        by_tier=tuple(
+            TierCount(
+                row["to_tier_id"], row["to_tier__name"], row["to_tier__rank"], row["partners"]
+            )
+            for row in by_tier
+        ),
+        previous=compared(previous),
+        year_ago=compared(year_ago),
+        trend=tuple(PeriodCount(p, counts[p]) for p in trend_periods),
+        stagnant_partners=stagnant_partners(period, segment).count(),
+    )
+
+
+def advancements(period, segment=ALL):
+    """The advancement transitions of the period (partner, from and to tier, date), for the
+    table of advancing partners."""
+    return transitions_in(period, segment).filter(ADVANCEMENT)
