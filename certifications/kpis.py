@@ -222,7 +222,7 @@ def certification_breakdown(as_of, dimension, segment=ALL):
             labels[key] = PartnerType(key).label
             params[key] = {"partner_type": key}
         elif dimension == Dimension.ACCOUNT_MANAGER:
-            full_name = f"{row[extra[0]]} {row[extra[1]]}".strip()
+            full_name = " ".join(filter(None, (row[extra[0]], row[extra[1]])))
             labels[key] = full_name or row[label_field] or "No account manager"
             params[key] = {"account_manager": row[label_field]} if key else {}
         else:
@@ -312,3 +312,17 @@ def partners_behind(as_of, *, mode, level=None, segment=ALL):
     if mode == "not_certified":
         return partners.filter(level_rank__isnull=True)
     raise ValueError(f"Unknown drill-down {mode!r}: use exact, cumulative or not_certified.")
+
+
+def process_feedback(as_of):
+    """Feedback on the certification process in the 12 months up to `as_of`: count and
+    average rating (None when there is none). One query."""
+    from django.db.models import Avg
+
+    from partnerprogram.models import FeedbackTopic, PartnerFeedback
+
+    return PartnerFeedback.objects.filter(
+        topic=FeedbackTopic.CERTIFICATION_PROCESS,
+        received_on__gt=add_months(as_of, -12),
+        received_on__lte=as_of,
+    ).aggregate(count=Count("pk"), average=Avg("rating"))

@@ -1,9 +1,35 @@
 from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.utils import timezone
 from django.views.generic import TemplateView
+
+from certifications import kpis as certification_kpis
+from certifications.views import trend_chart as certification_trend_chart
+from tiers import kpis as tier_kpis
+from tiers.views import trend_chart as advancement_trend_chart
+
+from .periods import Period
 
 
 class DashboardView(PermissionRequiredMixin, TemplateView):
-    """The landing page: the program's health at a glance."""
+    """The landing page: the program's health at a glance, with links into each KPI."""
 
     template_name = "partnerprogram/dashboard.html"
     permission_required = "partnerprogram.view_partner"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        certification = certification_kpis.certification_levels(today)
+        certification_trend = certification_kpis.certification_trend(today)
+        quarter = Period.quarter_containing(today)
+        advancements = tier_kpis.tier_advancements(quarter)
+        target_name = certification.target.name if certification.target else "target"
+        context.update(
+            today=today,
+            certification=certification,
+            certification_chart=certification_trend_chart(certification_trend, target_name),
+            quarter=quarter,
+            advancements=advancements,
+            advancement_chart=advancement_trend_chart(advancements),
+        )
+        return context

@@ -190,3 +190,32 @@ def advancements(period, segment=ALL):
     """The advancement transitions of the period (partner, from and to tier, date), for the
     table of advancing partners."""
     return transitions_in(period, segment).filter(ADVANCEMENT)
+
+
+def stagnant_by_tier(period, segment=ALL):
+    """{tier name: stagnant partners} at the end of the period, lowest tier first. One
+    query."""
+    rows = (
+        stagnant_partners(period, segment)
+        .values("tier_on_day_id")
+        .annotate(partners=Count("pk"))
+        .order_by()
+    )
+    counts = {row["tier_on_day_id"]: row["partners"] for row in rows}
+    return {
+        tier.name: counts[tier.pk] for tier in Tier.objects.order_by("rank") if tier.pk in counts
+    }
+
+
+def criteria_feedback(period):
+    """Feedback on the tier criteria received in the period: count and average rating
+    (None when there is none). One query."""
+    from django.db.models import Avg
+
+    from partnerprogram.models import FeedbackTopic, PartnerFeedback
+
+    return PartnerFeedback.objects.filter(
+        topic=FeedbackTopic.TIER_CRITERIA,
+        received_on__gte=period.start,
+        received_on__lte=period.end,
+    ).aggregate(count=Count("pk"), average=Avg("rating"))

@@ -1,0 +1,34 @@
+import django_tables2 as tables
+
+
+class PartnerLevelTable(tables.Table):
+    """Partners behind a certification figure, with their level on the KPI's date.
+    `levels_by_rank` ({rank: name}) names the annotated `level_rank` without a query."""
+
+    name = tables.Column(linkify=True, verbose_name="Partner")
+    level_rank = tables.Column(verbose_name="Level on the date", empty_values=())
+    partner_type = tables.Column(verbose_name="Type")
+    region = tables.Column(order_by="region__name")
+    current_tier = tables.Column(verbose_name="Current tier", order_by="current_tier__rank")
+    account_manager = tables.Column(
+        order_by=("account_manager__first_name", "account_manager__last_name")
+    )
+    joined_on = tables.DateColumn(verbose_name="Joined")
+    ended_on = tables.DateColumn(verbose_name="Ended")
+
+    class Meta:
+        order_by = "name"
+        attrs = {"class": "table table-sm table-hover align-middle"}
+
+    def __init__(self, *args, levels_by_rank=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.levels_by_rank = levels_by_rank or {}
+
+    def render_level_rank(self, value):
+        return self.levels_by_rank.get(value, "Not certified")
+
+    def value_level_rank(self, value):
+        return self.levels_by_rank.get(value, "Not certified")
+
+    def render_account_manager(self, value):
+        return value.get_full_name() or value.get_username()

@@ -1,0 +1,194 @@
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.views.generic import ListView, TemplateView
+
+from partnerprogram.api import api_view, form_or_400, number
+from partnerprogram.charts import band_references, chart
+from partnerprogram.listing import TablePageMixin
+from partnerprogram.models import Partner
+from partnerprogram.segments import Dimension
+
+from . import kpis
+from .cards import certification_card, drill_down_url
+from .forms import CertificationLevelsForm, DrillDownForm
+from .tables import PartnerLevelTable
+
+READ = "partnerprogram.view_partner"
+
+
+def trend_chart(trend, target_name):
+    return chart(
+        "line",
+        [f"{point.as_of:%d %b %Y}" for point in trend],
+        [(f"Certified at {target_name} or higher", [p.cumulative_percent for p in trend])],
+        suffix="%",
+        y_max=100,
+        references=band_references(),
+    )
+
+
+class CertificationLevelsView(PermissionRequiredMixin, TemplateView):
+    """The Certification Levels KPI on an as-of date, for a segment: distribution and
+    cumulative table with bands, breakdowns, trend, drill-down links and the KPI card."""
+
+    template_name = "certifications/kpi.html"
+    permission_required = READ
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = CertificationLevelsForm(self.request.GET)
+        context["form"] = form
+        if not form.is_valid():
+            return context
+        as_of, dimension = form.cleaned_data["as_of"], form.cleaned_data["dimension"]
+        form.show_as_of()
+        segment = form.segment()
+        figures = kpis.certification_levels(as_of, segment)
+        breakdowns = {d: kpis.certification_breakdown(as_of, d, segment) for d in Dimension}
+        trend = kpis.certification_trend(as_of, segment=segment)
+        risks = kpis.certification_risks(as_of, segment)
+        params = segment.as_params()
+        target_name = figures.target.name if figures.target else "target"
+        context.update(
+            as_of=as_of,
+            is_today=as_of == timezone.localdate(),
+            segment=segment,
+            figures=figures,
+            dimension=Dimension(dimension),
+            breakdown=[
+                (
+                    row,
+                    [
+                        (share, drill_down_url(as_of, "cumulative", share.name, row.params))
+                        for share in row.figures.levels
+                    ],
+                    drill_down_url(as_of, "not_certified", params=row.params),
+                )
+                for row in breakdowns[dimension]
+            ],
+            trend=trend,
+            trend_chart=trend_chart(trend, target_name),
+            card=certification_card(figures, breakdowns, risks, kpis.process_feedback(as_of)),
+            level_rows=[
+                (
+                    share,
+                    drill_down_url(as_of, "exact", share.name, params),
+                    drill_down_url(as_of, "cumulative", share.name, params),
+                )
+                for share in reversed(figures.levels)
+            ],
+            not_certified_url=drill_down_url(as_of, "not_certified", params=params),
+        )
+        return context
+
+
+class PartnersBehindView(PermissionRequiredMixin, TablePageMixin, ListView):
+    """The partners behind a Certification Levels figure: exactly at a level, at it or
+    higher, or not certified, on a date, for a segment; sortable, paginated, exportable."""
+
+    template_name = "certifications/partners_behind.html"
+    permission_required = READ
+    table_class = PartnerLevelTable
+
+    def get(self, request, *args, **kwargs):
+        self.form = DrillDownForm(request.GET)
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        if not self.form.is_valid():
+            return Partner.objects.none()
+        data = self.form.cleaned_data
+        partners = kpis.partners_behind(
+            data["as_of"], mode=data["show"], level=data["level"], segment=self.form.segment()
+        )
+        if data["search"]:
+            partners = partners.filter(name__icontains=data["search"])
+        return partners.select_related("region", "current_tier", "account_manager")
+
+    def get_table_kwargs(self):
+        levels, _ = kpis.levels_by_rank()
+        return {"levels_by_rank": {level.rank: level.name for level in levels}}
+
+    def get_export_name(self):
+        if not self.form.is_valid():
+            return "partners"
+        data = self.form.cleaned_data
+        what = data["show"].replace("_", "-")
+        level = f"-{data['level'].name.lower()}" if data["level"] else ""
+        return f"partners-{what}{level}-{data['as_of'].isoformat()}"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["form"] = self.form
+        if self.form.is_valid():
+            data = self.form.cleaned_data
+            self.form.show_as_of()
+            context["description"] = describe_drill_down(data, self.form.segment())
+            back = {"as_of": data["as_of"].isoformat(), **self.form.segment().as_params()}
+            context["back_url"] = f"{reverse('certifications:kpi')}?{urlencode(back)}"
+        return context
+
+
+def describe_drill_down(data, segment):
+    show, level = data["show"], data["level"]
+    if show == "not_certified":
+        what = "not certified"
+    elif show == "exact":
+        what = f"certified at {level.name} (their highest level)"
+    else:
+        what = f"certified at {level.name} or higher"
+    return f"Active partners {what} on {data['as_of']:%d %b %Y} — {segment.describe()}"
+
+
+def level_json(share):
+    return {
+        "level": share.name,
+        "rank": share.rank,
+        "partners": share.partners,
+        "percent": number(share.percent),
+        "cumulative_partners": share.cumulative_partners,
+        "cumulative_percent": number(share.cumulative_percent),
+        "band": share.band.value if share.band else None,
+    }
+
+
+@api_view(READ)
+def certification_levels_api(request):
+    """GET /api/kpi/certification-levels/?as_of=YYYY-MM-DD[&region=&partner_type=&tier=
+    &account_manager=]: the page's figures as JSON."""
+    form = CertificationLevelsForm(request.GET)
+    data = form_or_400(form)
+    segment = form.segment()
+    as_of = data["as_of"]
+    figures = kpis.certification_levels(as_of, segment)
+    trend = kpis.certification_trend(as_of, segment=segment)
+    target = figures.target
+    return {
+        "kpi": "partner_certification_levels",
+        "as_of": as_of.isoformat(),
+        "segment": segment.as_params(),
+        "active_partners": figures.active_partners,
+        "levels": [level_json(share) for share in figures.levels],
+        "not_certified": {
+            "partners": figures.not_certified,
+            "percent": number(figures.not_certified_percent),
+        },
+        "target": {
+            "level": target.name,
+            "cumulative_percent": number(target.cumulative_percent),
+            "band": target.band.value if target.band else None,
+        }
+        if target
+        else None,
+        "trend": [
+            {
+                "as_of": point.as_of.isoformat(),
+                "active_partners": point.active_partners,
+                "cumulative_percent": number(point.cumulative_percent),
+                "band": point.band.value if point.band else None,
+            }
+            for point in trend
+        ],
+    }

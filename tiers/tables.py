@@ -1,0 +1,68 @@
+import django_tables2 as tables
+
+from .models import TierTransition
+
+
+def person(user):
+    return user.get_full_name() or user.get_username()
+
+
+class AdvancementTable(tables.Table):
+    """The advancements of a period: who moved up, from and to which tier, when."""
+
+    partner = tables.Column(linkify=True, order_by="partner__name")
+    from_tier = tables.Column(verbose_name="From", order_by="from_tier__rank")
+    to_tier = tables.Column(verbose_name="To", order_by="to_tier__rank")
+    effective_on = tables.DateColumn(verbose_name="Effective")
+    region = tables.Column(accessor="partner__region", order_by="partner__region__name")
+    account_manager = tables.Column(
+        accessor="partner__account_manager",
+        order_by=("partner__account_manager__first_name", "partner__account_manager__last_name"),
+    )
+    reason = tables.Column()
+
+    class Meta:
+        model = TierTransition
+        fields = (
+            "partner",
+            "from_tier",
+            "to_tier",
+            "effective_on",
+            "region",
+            "account_manager",
+            "reason",
+        )
+        order_by = "-effective_on"
+
+    def render_account_manager(self, value):
+        return person(value)
+
+
+class StagnantTable(tables.Table):
+    """Partners stagnant at the end of a period. `tier_names` ({id: name}) names the
+    annotated tier without a query."""
+
+    name = tables.Column(linkify=True, verbose_name="Partner")
+    tier_on_day_id = tables.Column(verbose_name="Tier at period end")
+    latest_change_on = tables.DateColumn(verbose_name="Last tier change")
+    region = tables.Column(order_by="region__name")
+    account_manager = tables.Column(
+        order_by=("account_manager__first_name", "account_manager__last_name")
+    )
+    joined_on = tables.DateColumn(verbose_name="Joined")
+
+    class Meta:
+        order_by = "latest_change_on"
+
+    def __init__(self, *args, tier_names=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tier_names = tier_names or {}
+
+    def render_tier_on_day_id(self, value):
+        return self.tier_names.get(value, "")
+
+    def value_tier_on_day_id(self, value):
+        return self.tier_names.get(value, "")
+
+    def render_account_manager(self, value):
+        return person(value)
