@@ -24,6 +24,7 @@ from django.db import connection, transaction
 from certifications.models import CertificationLevel, PartnerCertification
 from tiers.models import Tier, TierTransition
 
+from .bulk import insert_with_history, next_id, reset_sequences
 from .models import (
     ActionPlan,
     FeedbackChannel,
@@ -419,9 +420,6 @@ def _ensure_users():
     return users[: len(ACCOUNT_MANAGERS)]
 
 
-BATCH = 5000
-
-
 def write_program(program, *, progress=None):
     """Write a generated program into an empty database in one transaction, in bulk."""
     progress = progress or (lambda label, done, total: None)
@@ -455,78 +453,129 @@ def write_program(program, *, progress=None):
         current_tier = {}
         for index, _, to_tier, _, _ in program.transitions:
             current_tier[index] = to_tier  # transitions are generated in date order
-        partner_ids = []
-        for start in range(0, len(program.partners), BATCH):
-            rows = program.partners[start : start + BATCH]
-            created = _create(
-                Partner,
-                [
-                    Partner(
-                        **{
-                            **row,
-                            "region": regions[row["region"]],
-                            "account_manager": managers[row["account_manager"]],
-                        },
-                        current_tier=tiers[current_tier[start + offset]],
-                    )
-                    for offset, row in enumerate(rows)
-                ],
-            )
-            partner_ids += [p.pk for p in created]
-            progress("partners", len(partner_ids), len(program.partners))
-        _bulk(
+        first = next_id(Partner)
+        first_ids = {
+            model: next_id(model)
+            for model in (PartnerCertification, TierTransition, PartnerFeedback, RemediationReview)
+        }
+        manager_ids = [m.pk for m in managers]
+        region_ids = [r.pk for r in regions]
+        level_ids = [level.pk for level in levels]
+        tier_ids = [t.pk for t in tiers]
+        _write(
+            Partner,
+            [
+                "id",
+                "name",
+                "partner_type",
+                "region_id",
+                "country",
+                "account_manager_id",
+                "joined_on",
+                "ended_on",
+                "current_tier_id",
+                "contact_email",
+                "website",
+                "notes",
+            ],
+            (
+                (
+                    first + i,
+                    p["name"],
+                    p["partner_type"],
+                    region_ids[p["region"]],
+                    p["country"],
+                    manager_ids[p["account_manager"]],
+                    p["joined_on"],
+                    p["ended_on"],
+                    tier_ids[current_tier[i]],
+                    p["contact_email"],
+                    p["website"],
+                    "",
+                )
+                for i, p in enumerate(program.partners)
+            ),
+            len(program.partners),
+            progress,
+        )
+        _write(
             PartnerCertification,
-            program.certifications,
-            lambda r: PartnerCertification(
-                partner_id=partner_ids[r[0]],
-                level_id=levels[r[1]].pk,
-                awarded_on=r[2],
-                expires_on=r[3],
-                revoked_on=r[4],
+            ["id", "partner_id", "level_id", "awarded_on", "expires_on", "revoked_on", "notes"],
+            (
+                (first_ids[PartnerCertification] + n, first + r[0], level_ids[r[1]], *r[2:], "")
+                for n, r in enumerate(program.certifications)
             ),
+            len(program.certifications),
             progress,
         )
-        _bulk(
+        _write(
             TierTransition,
-            program.transitions,
-            lambda r: TierTransition(
-                partner_id=partner_ids[r[0]],
-                from_tier_id=tiers[r[1]].pk if r[1] is not None else None,
-                to_tier_id=tiers[r[2]].pk,
-                effective_on=r[3],
-                reason=r[4],
+            ["id", "partner_id", "from_tier_id", "to_tier_id", "effective_on", "reason"],
+            (
+                (
+                    first_ids[TierTransition] + n,
+                    first + r[0],
+                    tier_ids[r[1]] if r[1] is not None else None,
+                    tier_ids[r[2]],
+                    r[3],
+                    r[4],
+                )
+                for n, r in enumerate(program.transitions)
             ),
+            len(program.transitions),
             progress,
         )
-        _bulk(
+        _write(
             PartnerFeedback,
-            program.feedback,
-            lambda r: PartnerFeedback(
-                partner_id=partner_ids[r[0]],
-                received_on=r[1],
-                channel=r[2],
-                topic=r[3],
-                rating=r[4],
-                comment=r[5],
-                follow_up_needed=r[6],
+            [
+                "id",
+                "partner_id",
+                "received_on",
+                "channel",
+                "topic",
+                "rating",
+                "comment",
+                "follow_up_needed",
+            ],
+            (
+                (first_ids[PartnerFeedback] + n, first + r[0], *r[1:])
+                for n, r in enumerate(program.feedback)
             ),
+            len(program.feedback),
             progress,
         )
-        _bulk(
+        _write(
             RemediationReview,
-            program.reviews,
-            lambda r: RemediationReview(
-                partner_id=partner_ids[r[0]],
-                reason=r[1],
-                opened_on=r[2],
-                owner=managers[r[3]],
-                due_on=r[4],
-                action_plan=r[5],
-                status=r[6],
-                outcome=r[7],
-                closed_on=r[8],
+            [
+                "id",
+                "partner_id",
+                "reason",
+                "opened_on",
+                "owner_id",
+                "due_on",
+                "action_plan",
+                "status",
+                "outcome",
+                "closed_on",
+                "notes",
+            ],
+            (
+                (
+                    first_ids[RemediationReview] + n,
+                    first + r[0],
+                    r[1],
+                    r[2],
+                    manager_ids[r[3]],
+                    *r[4:],
+                    "",
+                )
+                for n, r in enumerate(program.reviews)
             ),
+            len(program.reviews),
             progress,
+        )
+        reset_sequences(
+            Partner, PartnerCertification, TierTransition, PartnerFeedback, RemediationReview
         )
 
 
@@ -538,8 +587,9 @@ def _create(model, objs):
     return created
 
 
-def _bulk(model, records, build, progress):
+def _write(model, columns, rows, total, progress):
+    """Insert plain rows with their first history record, reporting progress."""
     label = model._meta.verbose_name_plural
-    for start in range(0, len(records), BATCH):
-        _create(model, [build(r) for r in records[start : start + BATCH]])
-        progress(label, min(start + BATCH, len(records)), len(records))
+    progress(label, 0, total)
+    insert_with_history(model, columns, rows, reason="Demo data")
+    progress(label, total, total)
