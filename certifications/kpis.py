@@ -2,8 +2,9 @@
 
 Every function is a pure function of its date and segment (the same arguments give the same
 figures until the data changes) and costs a fixed number of queries whatever the number of
-partners: the counting is done by aggregates over correlated subqueries, never by a Python
-loop over partners or certifications.
+partners. The counting is done in the database: one query counts the active partners of a day
+by segment and level (the cube, certifications.cube), and the figures are sums of its few
+cells; no Python loop runs over partners or certifications.
 
 Definitions (PRODUCT.md, "Partner Certification Levels"):
 - a partner is active on D when joined_on <= D and (ended_on is empty or ended_on > D);
@@ -15,18 +16,20 @@ Definitions (PRODUCT.md, "Partner Certification Levels"):
 """
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
-from django.db.models.lookups import Exact
+from django.contrib.auth import get_user_model
+from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Subquery
 
-from partnerprogram.models import Partner
+from partnerprogram.models import FeedbackTopic, Partner, PartnerFeedback
 from partnerprogram.periods import Band, add_months, band_for, percent, quarter_ends
 from partnerprogram.segments import ALL, Dimension
-from tiers.models import Tier, tier_id_on
+from partnerprogram.state import levels_are_current
+from tiers.models import Tier
 
+from .cube import level_cube, level_cubes, level_rank_on
 from .models import CertificationLevel, PartnerCertification
 
 
@@ -113,14 +116,14 @@ def levels_by_rank():
     return levels, target
 
 
-def level_rank_on(day):
-    """Subquery: the rank of the highest level valid on `day` of the outer partner, or
-    NULL."""
+def level_id_on(day):
+    """Subquery: the id of the outer partner's highest level valid on `day`, or NULL (for
+    storing partners' current level)."""
     return Subquery(
         PartnerCertification.objects.valid_on(day)
         .filter(partner=OuterRef("pk"))
         .order_by("-level__rank")
-        .values("level__rank")[:1]
+        .values("level_id")[:1]
     )
 
 
@@ -168,106 +171,81 @@ def _figures(as_of, levels, target, counts):
     )
 
 
-def certification_levels(as_of, segment=ALL):
+def certification_levels(as_of, segment=ALL, *, cube=None, levels=None):
     """The distribution of active partners by highest level held on `as_of`, the cumulative
-    shares, and the headline at the target level. Two queries."""
-    levels, target = levels_by_rank()
-    rows = (
-        partners_in(as_of, segment)
-        .annotate(level_rank=level_rank_on(as_of))
-        .values("level_rank")
-        .annotate(partners=Count("pk"))
-        .order_by()
-    )
-    counts = {row["level_rank"]: row["partners"] for row in rows}
-    return _figures(as_of, levels, target, counts)
+    shares, and the headline at the target level. Two queries (none with `cube` and `levels`
+    given: the day's cube and levels_by_rank())."""
+    levels, target = levels or levels_by_rank()
+    cube = cube or level_cube(as_of)
+    return _figures(as_of, levels, target, cube.counts(segment))
 
 
-_DIMENSION_FIELDS = {
-    Dimension.REGION: ("region_id", "region__name"),
-    Dimension.PARTNER_TYPE: ("partner_type", None),
-    Dimension.ACCOUNT_MANAGER: ("account_manager_id", "account_manager__username"),
-}
+def _segment_labels(dimension, keys):
+    """{key: (label, URL parameters)} of a breakdown's segments. One query at most."""
+    from partnerprogram.models import PartnerType, Region
+
+    if dimension == Dimension.PARTNER_TYPE:
+        return {key: (PartnerType(key).label, {"partner_type": key}) for key in keys}
+    if dimension == Dimension.REGION:
+        names = dict(Region.objects.filter(pk__in=keys).values_list("pk", "name"))
+        return {key: (names.get(key, "Unknown region"), {"region": names.get(key)}) for key in keys}
+    if dimension == Dimension.TIER:
+        names = dict(Tier.objects.filter(pk__in=keys).values_list("pk", "name"))
+        return {
+            key: (names[key], {"tier": names[key]}) if key in names else ("No tier", {})
+            for key in keys
+        }
+    users = {
+        user.pk: user for user in get_user_model().objects.filter(pk__in=[k for k in keys if k])
+    }
+    return {
+        key: (
+            (users[key].get_full_name() or users[key].get_username()),
+            {"account_manager": users[key].get_username()},
+        )
+        if key in users
+        else ("No account manager", {})
+        for key in keys
+    }
 
 
-def certification_breakdown(as_of, dimension, segment=ALL):
+def certification_breakdown(as_of, dimension, segment=ALL, *, cube=None, levels=None):
     """One row per segment of `dimension` (region, partner type, tier on `as_of`, account
     manager) with its distribution and band; segments with no active partner are left out.
-    Rows are ordered by label. Three queries at most."""
-    from partnerprogram.models import PartnerType
-
+    Rows are ordered by label. Three queries at most (one with `cube` and `levels`)."""
     dimension = Dimension(dimension)
-    levels, target = levels_by_rank()
-    partners = partners_in(as_of, segment).annotate(level_rank=level_rank_on(as_of))
-    if dimension == Dimension.TIER:
-        partners = partners.with_tier_on(as_of)
-        key_field, label_field = "tier_on_day_id", None
-    else:
-        key_field, label_field = _DIMENSION_FIELDS[dimension]
-    extra = ["account_manager__first_name", "account_manager__last_name"]
-    fields = [key_field] + ([label_field] if label_field else [])
-    if dimension == Dimension.ACCOUNT_MANAGER:
-        fields += extra
-    rows = partners.values(*fields, "level_rank").annotate(partners=Count("pk")).order_by()
-
-    counts, labels, params = {}, {}, {}
-    tier_names = dict(Tier.objects.values_list("pk", "name")) if dimension == Dimension.TIER else {}
-    for row in rows:
-        key = row[key_field]
-        counts.setdefault(key, {})[row["level_rank"]] = row["partners"]
-        if dimension == Dimension.TIER:
-            labels[key] = tier_names.get(key, "No tier")
-            params[key] = {"tier": labels[key]} if key else {}
-        elif dimension == Dimension.PARTNER_TYPE:
-            labels[key] = PartnerType(key).label
-            params[key] = {"partner_type": key}
-        elif dimension == Dimension.ACCOUNT_MANAGER:
-            full_name = " ".join(filter(None, (row[extra[0]], row[extra[1]])))
-            labels[key] = full_name or row[label_field] or "No account manager"
-            params[key] = {"account_manager": row[label_field]} if key else {}
-        else:
-            labels[key] = row[label_field]
-            params[key] = {"region": row[label_field]}
+    levels, target = levels or levels_by_rank()
+    cube = cube or level_cube(as_of)
+    counts = cube.counts(segment, dimension)
+    labels = _segment_labels(dimension, list(counts))
     return tuple(
         SegmentShare(
             key=key,
-            label=labels[key],
-            params={**segment.as_params(), **params[key]},
+            label=labels[key][0],
+            params={**segment.as_params(), **labels[key][1]},
             figures=_figures(as_of, levels, target, counts[key]),
         )
-        for key in sorted(counts, key=lambda k: labels[k].casefold())
+        for key in sorted(counts, key=lambda k: labels[k][0].casefold())
     )
 
 
-def certification_trend(as_of, count=8, segment=ALL):
-    """The target level's cumulative share at each of the last `count` fiscal quarter ends on
-    or before `as_of`, oldest first. One query for all of them (plus the levels)."""
-    _, target = levels_by_rank()
+def certification_trend(as_of, count=8, segment=ALL, *, levels=None):
+    """The target level's cumulative share at each of the last `count` fiscal quarter ends
+    on or before `as_of`, oldest first. Two queries once the quarter ends' snapshots exist."""
+    levels, target = levels or levels_by_rank()
     days = quarter_ends(as_of, count)
-    aggregates = {}
-    for index, day in enumerate(days):
-        active = Q(joined_on__lte=day) & (Q(ended_on__isnull=True) | Q(ended_on__gt=day))
-        if segment.tier:
-            active &= Exact(tier_id_on(day), segment.tier.pk)
-        aggregates[f"active_{index}"] = Count("pk", filter=active)
-        if target:
-            aggregates[f"certified_{index}"] = Count(
-                "pk", filter=active & Q(certified_on(day, target.rank))
-            )
-    # The tier criterion is per date (above), the others are the partner's own fields.
-    base = Partner.objects.in_segment(replace(segment, tier=None), as_of)
-    totals = base.aggregate(**aggregates)
+    cubes = level_cubes(days)
     points = []
-    for index, day in enumerate(days):
-        active = totals[f"active_{index}"]
-        certified = totals.get(f"certified_{index}", 0) or 0
+    for day in days:
+        figures = _figures(day, levels, target, cubes[day].counts(segment))
+        certified = figures.target.cumulative_partners if figures.target else 0
         points.append(
             TrendPoint(
                 as_of=day,
-                active_partners=active,
+                active_partners=figures.active_partners,
                 cumulative_partners=certified,
-                cumulative_percent=percent(certified, active),
-                band=band_for(certified, active),
+                cumulative_percent=percent(certified, figures.active_partners),
+                band=band_for(certified, figures.active_partners),
             )
         )
     return tuple(points)
@@ -275,7 +253,8 @@ def certification_trend(as_of, count=8, segment=ALL):
 
 def certification_risks(as_of, segment=ALL):
     """The live warnings: certifications expiring within the at-risk window, and partners
-    whose certification lapsed in the last three months. Two queries."""
+    whose certification lapsed in the last three months (certified on the day three months
+    before, not certified on `as_of`). Three queries, each driven by an index on dates."""
     window = settings.AT_RISK_WINDOW_DAYS
     horizon = as_of + dt.timedelta(days=window)
     partners = partners_in(as_of, segment)
@@ -284,27 +263,41 @@ def certification_risks(as_of, segment=ALL):
         .filter(expires_on__lte=horizon, partner__in=partners.values("pk"))
         .aggregate(certifications=Count("pk"), partners=Count("partner", distinct=True))
     )
-    quarter_before = add_months(as_of, -3)
-    lapsed = partners.aggregate(
-        active=Count("pk"),
-        lapsed=Count("pk", filter=Q(certified_on(quarter_before)) & ~Q(certified_on(as_of))),
+    before = add_months(as_of, -3)
+    # Certified three months ago and not now means a certification valid then ended since:
+    # start from those few certifications rather than from every partner.
+    ended_since = PartnerCertification.objects.valid_on(before).filter(
+        Q(expires_on__gt=before, expires_on__lte=as_of)
+        | Q(revoked_on__gt=before, revoked_on__lte=as_of)
     )
+    lapsed = (
+        partners.filter(pk__in=ended_since.values("partner")).exclude(certified_on(as_of)).count()
+    )
+    active = partners.count()
     return CertificationRisks(
         as_of=as_of,
         window_days=window,
         expiring_certifications=expiring["certifications"],
         expiring_partners=expiring["partners"],
-        lapsed_partners=lapsed["lapsed"],
-        lapsed_percent=percent(lapsed["lapsed"], lapsed["active"]),
-        active_partners=lapsed["active"],
+        lapsed_partners=lapsed,
+        lapsed_percent=percent(lapsed, active),
+        active_partners=active,
     )
 
 
 def partners_behind(as_of, *, mode, level=None, segment=ALL):
     """The active partners behind a figure on `as_of`, annotated with `level_rank` (their
     level's rank, or None): `exact` (level is `level`), `cumulative` (at `level` or higher)
-    or `not_certified`. A queryset, for tables to sort, filter and paginate."""
-    partners = partners_in(as_of, segment).annotate(level_rank=level_rank_on(as_of))
+    or `not_certified`. A queryset, for tables to sort, filter and paginate; it reads the
+    stored levels when they are current for `as_of`."""
+    if levels_are_current(as_of):
+        partners = (
+            Partner.objects.active_on(as_of)
+            .in_segment(segment, as_of, stored=True)
+            .annotate(level_rank=F("current_level__rank"))
+        )
+    else:
+        partners = partners_in(as_of, segment).annotate(level_rank=level_rank_on(as_of))
     if mode == "exact":
         return partners.filter(level_rank=level.rank)
     if mode == "cumulative":
@@ -317,10 +310,6 @@ def partners_behind(as_of, *, mode, level=None, segment=ALL):
 def process_feedback(as_of):
     """Feedback on the certification process in the 12 months up to `as_of`: count and
     average rating (None when there is none). One query."""
-    from django.db.models import Avg
-
-    from partnerprogram.models import FeedbackTopic, PartnerFeedback
-
     return PartnerFeedback.objects.filter(
         topic=FeedbackTopic.CERTIFICATION_PROCESS,
         received_on__gt=add_months(as_of, -12),

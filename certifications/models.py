@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
@@ -48,6 +48,23 @@ class CertificationLevel(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        from partnerprogram.state import forget_snapshots, levels_state_date, refresh_levels
+
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            forget_snapshots()  # a rank decides every partner's level on every day
+            if state_day := levels_state_date():
+                refresh_levels(state_day)
+
+    def delete(self, *args, **kwargs):
+        from partnerprogram.state import forget_snapshots
+
+        with transaction.atomic():
+            result = super().delete(*args, **kwargs)
+            forget_snapshots()
+        return result
 
 
 class PartnerCertificationQuerySet(models.QuerySet):
@@ -127,6 +144,7 @@ class PartnerCertification(models.Model):
             ),
             models.Index(fields=["level", "awarded_on", "expires_on"], name="cert_level_dates"),
             models.Index(fields=["expires_on"], name="cert_expires"),
+            models.Index(fields=["revoked_on"], name="cert_revoked"),
         ]
 
     def __str__(self):
@@ -134,7 +152,31 @@ class PartnerCertification(models.Model):
 
     def save(self, *args, **kwargs):
         self.fill_default_expiry()
-        super().save(*args, **kwargs)
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            self._changed(getattr(self, "_loaded_awarded_on", None))
+        self._loaded_awarded_on = self.awarded_on
+
+    def delete(self, *args, **kwargs):
+        with transaction.atomic():
+            result = super().delete(*args, **kwargs)
+            self._changed(None)
+        return result
+
+    @classmethod
+    def from_db(cls, db, field_names, values, **kwargs):
+        instance = super().from_db(db, field_names, values, **kwargs)
+        instance._loaded_awarded_on = dict(zip(field_names, values, strict=True)).get("awarded_on")
+        return instance
+
+    def _changed(self, previous_award):
+        """Keep the partner's stored level and the KPI snapshots true, in this transaction:
+        the certification counts from the day it was (or had been) awarded."""
+        from partnerprogram.state import forget_snapshots, refresh_partner_level
+
+        refresh_partner_level(self.partner_id)
+        days = [d for d in (previous_award, self.awarded_on) if d]
+        forget_snapshots(since=min(days), tiers=False)
 
     def clean(self):
         super().clean()
@@ -172,3 +214,33 @@ class PartnerCertification(models.Model):
         if self.awarded_on > day:
             return CertificationStatus.NOT_YET_VALID
         return CertificationStatus.VALID
+
+
+class LevelSnapshot(models.Model):
+    """One cell of the Certification Levels cube of a closed day: the partners active that
+    day with this region, partner type, account manager, tier on the day and highest level
+    held (rank empty: not certified). Every figure of the day, for any segment, is a sum of
+    cells. A row with no region marks the day as computed (it may have no partner at all).
+    Keys are plain values: a change to a level or tier drops all snapshots (see
+    certifications.cube)."""
+
+    as_of = models.DateField()
+    region_id = models.BigIntegerField(null=True)
+    partner_type = models.CharField(max_length=20, blank=True)
+    account_manager_id = models.BigIntegerField(null=True)
+    tier_id = models.BigIntegerField(null=True)
+    level_rank = models.PositiveSmallIntegerField(null=True)
+    partners = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["as_of"], name="level_snapshot_day")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["as_of"],
+                condition=Q(region_id__isnull=True),
+                name="level_snapshot_one_marker_per_day",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.as_of}: {self.partners}"

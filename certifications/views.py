@@ -45,9 +45,13 @@ class CertificationLevelsView(PermissionRequiredMixin, TemplateView):
         as_of, dimension = form.cleaned_data["as_of"], form.cleaned_data["dimension"]
         form.show_as_of()
         segment = form.segment()
-        figures = kpis.certification_levels(as_of, segment)
-        breakdowns = {d: kpis.certification_breakdown(as_of, d, segment) for d in Dimension}
-        trend = kpis.certification_trend(as_of, segment=segment)
+        levels, cube = kpis.levels_by_rank(), kpis.level_cube(as_of)
+        figures = kpis.certification_levels(as_of, segment, cube=cube, levels=levels)
+        breakdowns = {
+            d: kpis.certification_breakdown(as_of, d, segment, cube=cube, levels=levels)
+            for d in Dimension
+        }
+        trend = kpis.certification_trend(as_of, segment=segment, levels=levels)
         risks = kpis.certification_risks(as_of, segment)
         params = segment.as_params()
         target_name = figures.target.name if figures.target else "target"
@@ -162,8 +166,9 @@ def certification_levels_api(request):
     data = form_or_400(form)
     segment = form.segment()
     as_of = data["as_of"]
-    figures = kpis.certification_levels(as_of, segment)
-    trend = kpis.certification_trend(as_of, segment=segment)
+    levels = kpis.levels_by_rank()
+    figures = kpis.certification_levels(as_of, segment, levels=levels)
+    trend = kpis.certification_trend(as_of, segment=segment, levels=levels)
     target = figures.target
     return {
         "kpi": "partner_certification_levels",

@@ -32,12 +32,14 @@ from .models import (
     Partner,
     PartnerFeedback,
     PartnerType,
+    ProgramState,
     Region,
     RemediationReview,
     ReviewReason,
     ReviewStatus,
 )
 from .periods import add_months
+from .state import LEVELS_KEY
 
 # name, rank, validity in months
 LEVELS = [("Associate", 1, 24), ("Professional", 2, 24), ("Expert", 3, 12)]
@@ -174,6 +176,7 @@ class DemoProgram:
     transitions: list = field(default_factory=list)
     feedback: list = field(default_factory=list)
     reviews: list = field(default_factory=list)
+    levels_today: list = field(default_factory=list)  # level index held today, -1 for none
 
 
 def _days(rng, low, high):
@@ -204,14 +207,12 @@ def _eligible_tier(level_index):
 
 
 def _unique_name(rng, partner_type, used):
+    """A made-up company name; the second "Apex Data Solutions" is "Apex Data Solutions 2".
+    `used` counts each base name."""
     suffix = rng.choice(NAME_SUFFIX[partner_type])
     name = f"{rng.choice(NAME_FIRST)} {rng.choice(NAME_SECOND)} {suffix}"
-    candidate, number = name, 2
-    while candidate in used:
-        candidate = f"{name} {number}"
-        number += 1
-    used.add(candidate)
-    return candidate
+    used[name] = used.get(name, 0) + 1
+    return name if used[name] == 1 else f"{name} {used[name]}"
 
 
 def _certification_chain(rng, level, first_award, last_day, renew_probability):
@@ -274,7 +275,7 @@ def generate_program(*, partners=300, seed=1, today):
     rng = random.Random(seed)
     program = DemoProgram(today=today)
     window_start = today - dt.timedelta(days=3 * 365)
-    used_names = set()
+    used_names = {}
     regions = list(REGIONS)
     types, weights = zip(*PARTNER_TYPE_WEIGHTS.items(), strict=True)
     for index in range(partners):
@@ -303,6 +304,7 @@ def generate_program(*, partners=300, seed=1, today):
         ambition = rng.random()
         certs = _partner_certifications(rng, ambition, joined, last_day)
         program.certifications += [(index, *cert) for cert in certs]
+        program.levels_today.append(_highest_level_on(certs, today))
         transitions = _partner_transitions(rng, ambition, joined, last_day, certs)
         program.transitions += [(index, *t) for t in transitions]
         _partner_feedback(rng, program, index, ambition, joined, last_day)
@@ -450,9 +452,10 @@ def write_program(program, *, progress=None):
                 for name, rank, required in TIERS
             ],
         )
-        current_tier = {}
-        for index, _, to_tier, _, _ in program.transitions:
+        current_tier, tier_changed_on = {}, {}
+        for index, _, to_tier, day, _ in program.transitions:
             current_tier[index] = to_tier  # transitions are generated in date order
+            tier_changed_on[index] = day
         first = next_id(Partner)
         first_ids = {
             model: next_id(model)
@@ -474,6 +477,8 @@ def write_program(program, *, progress=None):
                 "joined_on",
                 "ended_on",
                 "current_tier_id",
+                "tier_changed_on",
+                "current_level_id",
                 "contact_email",
                 "website",
                 "notes",
@@ -489,6 +494,8 @@ def write_program(program, *, progress=None):
                     p["joined_on"],
                     p["ended_on"],
                     tier_ids[current_tier[i]],
+                    tier_changed_on[i],
+                    level_ids[program.levels_today[i]] if program.levels_today[i] >= 0 else None,
                     p["contact_email"],
                     p["website"],
                     "",
@@ -574,6 +581,7 @@ def write_program(program, *, progress=None):
             len(program.reviews),
             progress,
         )
+        ProgramState.objects.update_or_create(key=LEVELS_KEY, defaults={"as_of": program.today})
         reset_sequences(
             Partner, PartnerCertification, TierTransition, PartnerFeedback, RemediationReview
         )

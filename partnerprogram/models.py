@@ -7,7 +7,7 @@ deleted once it has history (the foreign keys to it PROTECT): it ends.
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +24,17 @@ class Region(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class ProgramState(models.Model):
+    """When stored state was last made true: `key` "levels" holds the day for which every
+    partner's `current_level` was computed (see partnerprogram.state)."""
+
+    key = models.CharField(max_length=30, primary_key=True)
+    as_of = models.DateField()
+
+    def __str__(self):
+        return f"{self.key} as of {self.as_of}"
 
 
 class PartnerType(models.TextChoices):
@@ -48,16 +59,18 @@ class PartnerQuerySet(models.QuerySet):
 
         return self.annotate(tier_on_day_id=tier_id_on(day))
 
-    def in_segment(self, segment, day):
+    def in_segment(self, segment, day, *, stored=False):
         """Partners of `segment` (a partnerprogram.segments.Segment); the tier criterion is the
-        partner's tier on `day`."""
+        partner's tier on `day` (its stored current tier when `stored`, for today)."""
         filters = {
             "region": segment.region,
             "partner_type": segment.partner_type,
             "account_manager": segment.account_manager,
         }
         queryset = self.filter(**{key: value for key, value in filters.items() if value})
-        if segment.tier:
+        if segment.tier and stored:
+            queryset = queryset.filter(current_tier=segment.tier)
+        elif segment.tier:
             queryset = queryset.with_tier_on(day).filter(tier_on_day_id=segment.tier.pk)
         return queryset
 
@@ -90,12 +103,27 @@ class Partner(models.Model):
         related_name="current_partners",
         help_text="Kept in step with the partner's tier transitions.",
     )
+    # Stored state for fast pages about today (see partnerprogram.state): the effective day
+    # of the latest tier transition, and the highest level valid on the state's day.
+    tier_changed_on = models.DateField(null=True, blank=True, editable=False)
+    current_level = models.ForeignKey(
+        "certifications.CertificationLevel",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        help_text="The highest certification level held, as of the last state refresh.",
+    )
     contact_email = models.EmailField(blank=True)
     website = models.URLField(blank=True)
     notes = models.TextField(blank=True)
 
     objects = PartnerQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["current_level", "tier_changed_on"])
+
+    # The fields whose change makes stored KPI snapshots of earlier days wrong.
+    SNAPSHOT_FIELDS = ("joined_on", "ended_on", "region_id", "partner_type", "account_manager_id")
 
     class Meta:
         ordering = ["name"]
@@ -108,13 +136,56 @@ class Partner(models.Model):
         ]
         indexes = [
             models.Index(fields=["joined_on", "ended_on"], name="partner_active_dates"),
+            models.Index(fields=["tier_changed_on"], name="partner_tier_changed"),
+            # Covers today's Certification Levels cube: a GROUP BY that walks it in order.
+            models.Index(
+                fields=[
+                    "region",
+                    "partner_type",
+                    "account_manager",
+                    "current_tier",
+                    "current_level",
+                    "joined_on",
+                    "ended_on",
+                ],
+                name="partner_cube",
+            ),
         ]
 
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        # A changed date or segment makes the KPI snapshots of the days it touches stale;
+        # they are dropped in the same transaction, so no page shows a stale figure.
+        from .state import forget_snapshots
+
+        loaded = getattr(self, "_loaded", {})
+        changed = [f for f in self.SNAPSHOT_FIELDS if f in loaded and loaded[f] != getattr(self, f)]
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if not loaded:
+                forget_snapshots(since=self.joined_on)
+            elif changed:
+                dates = [
+                    d
+                    for f in ("joined_on", "ended_on")
+                    if f in changed
+                    for d in (loaded[f], getattr(self, f))
+                    if d
+                ]
+                segments_changed = any(f.endswith("_id") or f == "partner_type" for f in changed)
+                forget_snapshots(since=None if segments_changed else min(dates))
+            self._loaded = {f.attname: getattr(self, f.attname) for f in self._meta.concrete_fields}
+
     def get_absolute_url(self):
         return reverse("partners:detail", args=[self.pk])
+
+    @classmethod
+    def from_db(cls, db, field_names, values, **kwargs):
+        instance = super().from_db(db, field_names, values, **kwargs)
+        instance._loaded = dict(zip(field_names, values, strict=True))
+        return instance
 
     def clean(self):
         super().clean()
@@ -191,7 +262,10 @@ class PartnerFeedback(models.Model):
                 violation_error_message="Feedback needs a comment.",
             ),
         ]
-        indexes = [models.Index(fields=["received_on"], name="feedback_received")]
+        indexes = [
+            models.Index(fields=["received_on"], name="feedback_received"),
+            models.Index(fields=["topic", "received_on"], name="feedback_topic_received"),
+        ]
 
     def __str__(self):
         return f"{self.partner} on {self.received_on:%Y-%m-%d}: {self.get_topic_display()}"

@@ -19,8 +19,9 @@ class DashboardView(PermissionRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
-        certification = certification_kpis.certification_levels(today)
-        certification_trend = certification_kpis.certification_trend(today)
+        levels = certification_kpis.levels_by_rank()
+        certification = certification_kpis.certification_levels(today, levels=levels)
+        certification_trend = certification_kpis.certification_trend(today, levels=levels)
         quarter = Period.quarter_containing(today)
         advancements = tier_kpis.tier_advancements(quarter)
         target_name = certification.target.name if certification.target else "target"

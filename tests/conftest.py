@@ -1,7 +1,9 @@
+import importlib
 import os
 import shutil
 
 import pytest
+from django.apps import apps as django_apps
 from django.contrib.auth.models import Group
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -11,8 +13,17 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+def ensure_roles():
+    """The groups of the roles migration. Tests that run in real transactions (the browser
+    tests) end by flushing every table, and a flush brings permissions back but not groups."""
+    roles = importlib.import_module("partnerprogram.migrations.0003_roles")
+    roles.create_roles(django_apps, None)
+
+
 @pytest.fixture
 def make_user(django_user_model):
+    ensure_roles()
+
     def make(username, *groups, **fields):
         user = django_user_model.objects.create_user(username=username, password="pw", **fields)
         for name in groups:

@@ -18,12 +18,13 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.utils import timezone
 
 from partnerprogram.models import Partner
 from partnerprogram.periods import Period, add_months, change_percent, percent
 from partnerprogram.segments import ALL
 
-from .models import Tier, TierTransition
+from .models import AdvancingSnapshot, StagnantSnapshot, Tier, TierTransition
 
 TREND_LENGTH = 8
 
@@ -88,10 +89,32 @@ def transitions_in(period, segment=ALL):
 
 
 def advancing_counts(periods, segment=ALL):
-    """{period: distinct advancing partners} for several periods, in one query."""
-    first = min(p.start for p in periods)
-    last = max(p.end for p in periods)
-    span = Period.custom(first, last)
+    """{period: distinct advancing partners} for several periods. For the whole program,
+    closed periods come from their snapshots (one query) and the rest are counted in one
+    query, the closed ones among them then kept; a segment is always counted live."""
+    periods = list(dict.fromkeys(periods))
+    counts = {}
+    closed = []
+    if not segment:
+        today = timezone.localdate()
+        closed = [p for p in periods if p.end < today]
+        kept = AdvancingSnapshot.objects.filter(
+            end__in={p.end for p in closed}, start__in={p.start for p in closed}
+        ).values_list("kind", "start", "end", "advancing_partners")
+        by_key = {(kind, start, end): n for kind, start, end, n in kept}
+        counts = {
+            p: by_key[(p.kind, p.start, p.end)]
+            for p in closed
+            if (p.kind, p.start, p.end) in by_key
+        }
+    missing = [p for p in periods if p not in counts]
+    if missing:
+        counts.update(_count_advancing(missing, segment))
+        _keep_advancing([p for p in missing if p in closed], counts)
+    return counts
+
+
+def _count_advancing(periods, segment):
     aggregates = {
         f"p{index}": Count(
             "partner",
@@ -102,39 +125,68 @@ def advancing_counts(periods, segment=ALL):
     }
     if segment.tier:
         # Each period's tier criterion is the tier on its own last day.
-        totals = {}
-        for index, p in enumerate(periods):
-            totals[f"p{index}"] = transitions_in(p, segment).aggregate(n=aggregates[f"p{index}"])[
-                "n"
-            ]
-    else:
-        totals = transitions_in(span, segment).aggregate(**aggregates)
+        return {
+            p: transitions_in(p, segment).aggregate(n=aggregates[f"p{index}"])["n"]
+            for index, p in enumerate(periods)
+        }
+    span = Period.custom(min(p.start for p in periods), max(p.end for p in periods))
+    totals = transitions_in(span, segment).aggregate(**aggregates)
     return {p: totals[f"p{index}"] for index, p in enumerate(periods)}
+
+
+def _keep_advancing(periods, counts):
+    AdvancingSnapshot.objects.bulk_create(
+        [
+            AdvancingSnapshot(kind=p.kind, start=p.start, end=p.end, advancing_partners=counts[p])
+            for p in periods
+        ],
+        ignore_conflicts=True,  # another request may have kept the same period
+    )
 
 
 def stagnant_partners(period, segment=ALL):
     """Partners stagnant at the end of `period`, annotated with `tier_on_day_id` and
     `latest_change_on` (the day of their latest transition): active on the last day, in a tier
     other than the top one, whose latest transition took effect STAGNATION_MONTHS or more
-    before that day."""
+    before that day. A period ending today or later reads the partners' stored current tier
+    and last change (transitions never take effect in the future)."""
     end = period.end
+    cutoff = add_months(end, -settings.STAGNATION_MONTHS)
+    top_rank = Tier.objects.order_by("-rank").values("rank")[:1]
+    below_top = Tier.objects.filter(rank__lt=Subquery(top_rank)).values("pk")
+    partners = Partner.objects.active_on(end)
+    if end >= timezone.localdate():
+        return (
+            partners.in_segment(segment, end, stored=True)
+            .filter(current_tier__in=below_top, tier_changed_on__lte=cutoff)
+            .annotate(tier_on_day_id=F("current_tier_id"), latest_change_on=F("tier_changed_on"))
+        )
     latest_change = Subquery(
         TierTransition.objects.filter(partner=OuterRef("pk"), effective_on__lte=end)
         .order_by("-effective_on")
         .values("effective_on")[:1]
     )
-    top_rank = Tier.objects.order_by("-rank").values("rank")[:1]
-    below_top = Tier.objects.filter(rank__lt=Subquery(top_rank)).values("pk")
     return (
-        Partner.objects.active_on(end)
-        .in_segment(segment, end)
+        partners.in_segment(segment, end)
         .with_tier_on(end)
         .annotate(latest_change_on=latest_change)
-        .filter(
-            latest_change_on__lte=add_months(end, -settings.STAGNATION_MONTHS),
-            tier_on_day_id__in=below_top,
-        )
+        .filter(latest_change_on__lte=cutoff, tier_on_day_id__in=below_top)
     )
+
+
+def stagnant_count(period, segment=ALL):
+    """How many partners are stagnant at the end of `period`; for the whole program and a
+    closed period, from its snapshot (computed and kept the first time)."""
+    end = period.end
+    if segment or end >= timezone.localdate():
+        return stagnant_partners(period, segment).count()
+    kept = StagnantSnapshot.objects.filter(as_of=end).values_list("partners", flat=True).first()
+    if kept is None:
+        kept = stagnant_partners(period).count()
+        StagnantSnapshot.objects.bulk_create(
+            [StagnantSnapshot(as_of=end, partners=kept)], ignore_conflicts=True
+        )
+    return kept
 
 
 def tier_advancements(period, segment=ALL):
@@ -182,7 +234,7 @@ def tier_advancements(period, segment=ALL):
         previous=compared(previous),
         year_ago=compared(year_ago),
         trend=tuple(PeriodCount(p, counts[p]) for p in trend_periods),
-        stagnant_partners=stagnant_partners(period, segment).count(),
+        stagnant_partners=stagnant_count(period, segment),
     )
 
 

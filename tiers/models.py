@@ -6,7 +6,7 @@ chain of transitions unbroken and `Partner.current_tier` in step.
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -39,6 +39,17 @@ class Tier(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            _forget_all()
+
+    def delete(self, *args, **kwargs):
+        with transaction.atomic():
+            result = super().delete(*args, **kwargs)
+            _forget_all()
+        return result
+
 
 def tier_id_on(day):
     """Subquery: the id of the tier the outer partner was in on `day` (the to tier of its
@@ -48,6 +59,20 @@ def tier_id_on(day):
         .order_by("-effective_on")
         .values("to_tier")[:1]
     )
+
+
+def _forget_all():
+    """A tier's rank or requirement changes every KPI figure of every day."""
+    from partnerprogram.state import forget_snapshots
+
+    forget_snapshots()
+
+
+def _forget_from(*days):
+    """A transition changes tiers from its day on: drop the snapshots from then."""
+    from partnerprogram.state import forget_snapshots
+
+    forget_snapshots(since=min(d for d in days if d))
 
 
 class TransitionKind(models.TextChoices):
@@ -102,10 +127,26 @@ class TierTransition(models.Model):
         ]
         indexes = [
             models.Index(fields=["effective_on", "partner"], name="transition_date_partner"),
+            # Covers "the partner's tier on a day": the latest transition on or before it.
+            models.Index(
+                fields=["partner", "effective_on", "to_tier"], name="transition_partner_tier"
+            ),
         ]
 
     def __str__(self):
         return f"{self.partner}: {self.from_tier or '—'} → {self.to_tier} ({self.effective_on})"
+
+    def save(self, *args, **kwargs):
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            _forget_from(getattr(self, "_loaded_effective_on", None), self.effective_on)
+        self._loaded_effective_on = self.effective_on
+
+    def delete(self, *args, **kwargs):
+        with transaction.atomic():
+            result = super().delete(*args, **kwargs)
+            _forget_from(self.effective_on)
+        return result
 
     def clean(self):
         super().clean()
@@ -116,6 +157,14 @@ class TierTransition(models.Model):
                 {"effective_on": "A tier transition cannot take effect in the future."}
             )
 
+    @classmethod
+    def from_db(cls, db, field_names, values, **kwargs):
+        instance = super().from_db(db, field_names, values, **kwargs)
+        instance._loaded_effective_on = dict(zip(field_names, values, strict=True)).get(
+            "effective_on"
+        )
+        return instance
+
     @property
     def kind(self):
         if self.from_tier is None:
@@ -123,3 +172,33 @@ class TierTransition(models.Model):
         if self.to_tier.rank > self.from_tier.rank:
             return TransitionKind.ADVANCEMENT
         return TransitionKind.DOWNGRADE
+
+
+class AdvancingSnapshot(models.Model):
+    """The number of distinct advancing partners of a closed period, for the trend and the
+    comparisons of the Tier Advancements KPI (the whole program)."""
+
+    kind = models.CharField(max_length=10)
+    start = models.DateField()
+    end = models.DateField()
+    advancing_partners = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "start", "end"], name="advancing_snapshot_period"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.start}..{self.end}: {self.advancing_partners}"
+
+
+class StagnantSnapshot(models.Model):
+    """The number of stagnant partners at the end of a closed day (the whole program)."""
+
+    as_of = models.DateField(unique=True)
+    partners = models.PositiveIntegerField()
+
+    def __str__(self):
+        return f"{self.as_of}: {self.partners}"

@@ -122,9 +122,10 @@ def _lock_partner(partner_id):
 def _sync_current_tier(partner):
     latest = partner.tier_transitions.order_by("-effective_on").first()
     tier_id = latest.to_tier_id if latest else None
-    if partner.current_tier_id != tier_id:
-        partner.current_tier_id = tier_id
-        partner.save(update_fields=["current_tier"])
+    changed_on = latest.effective_on if latest else None
+    if (partner.current_tier_id, partner.tier_changed_on) != (tier_id, changed_on):
+        partner.current_tier_id, partner.tier_changed_on = tier_id, changed_on
+        partner.save(update_fields=["current_tier", "tier_changed_on"])
 
 
 def transition_record(

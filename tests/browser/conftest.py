@@ -1,5 +1,13 @@
 import pytest
 
+from tests.conftest import ensure_roles
+
+
+@pytest.fixture(autouse=True)
+def roles(transactional_db):
+    """A browser test runs in real transactions; an earlier one's flush removed the groups."""
+    ensure_roles()
+
 
 @pytest.fixture
 def console_errors(page):

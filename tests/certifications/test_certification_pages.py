@@ -194,6 +194,8 @@ def test_api_needs_a_login_and_read_permission(client, outsider, program):
 
 
 def queries_for(client, url):
+    """Queries of a request once the snapshots it reads exist (a first request keeps them)."""
+    client.get(url)
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     assert response.status_code == 200

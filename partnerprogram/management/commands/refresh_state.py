@@ -1,0 +1,45 @@
+import time
+
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from certifications.cube import level_cubes
+from partnerprogram.periods import Period, PeriodKind, quarter_ends
+from partnerprogram.state import refresh_levels
+from tiers.kpis import TREND_LENGTH, advancing_counts, stagnant_count
+
+
+class Command(BaseCommand):
+    help = (
+        "Make the stored state true for today (every partner's current certification level: "
+        "certifications expire with time) and fill the KPI snapshots of closed periods. Run "
+        "it every night, after midnight in TIME_ZONE."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--quarters",
+            type=int,
+            default=12,
+            help="How many closed fiscal quarter ends to snapshot (12).",
+        )
+
+    def handle(self, *args, quarters, **options):
+        started = time.monotonic()
+        today = refresh_levels()
+        self.stdout.write(f"Current levels as of {today}: {time.monotonic() - started:.1f} s")
+        step = time.monotonic()
+        yesterday = today - timezone.timedelta(days=1)
+        days = quarter_ends(yesterday, quarters)
+        level_cubes(days)
+        periods = []
+        for kind in (PeriodKind.QUARTER, PeriodKind.MONTH, PeriodKind.YEAR):
+            current = Period.containing(kind, today)
+            periods += current.previous().trailing(max(TREND_LENGTH, quarters) + 4)
+        advancing_counts(periods)
+        for day in days:
+            stagnant_count(Period.quarter_containing(day))
+        self.stdout.write(
+            f"Snapshots of {len(days)} quarter ends and {len(periods)} closed periods: "
+            f"{time.monotonic() - step:.1f} s"
+        )

@@ -1,0 +1,75 @@
+"""Stored state and KPI snapshots: what keeps the pages fast at 500,000 partners, and what
+keeps them true.
+
+- Each partner's `current_tier` and `tier_changed_on` follow its transitions (tiers.services);
+  its `current_level` is the highest certification level valid on the day recorded in
+  ProgramState("levels"). Certifications expire with time, so `refresh_state` recomputes it
+  every night; a certification write recomputes its partner's at once. KPI functions use it
+  only when that day is today.
+- Snapshots hold KPI counts of closed days (quarter ends) and periods. Any write that can
+  change a figure of a day drops the snapshots of that day and later ones in the same
+  transaction; they are computed again on demand, so a page never shows a figure that
+  differs from a live computation.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+
+LEVELS_KEY = "levels"
+
+
+def levels_state_date():
+    """The day every partner's current_level was computed for, or None."""
+    from .models import ProgramState
+
+    return ProgramState.objects.filter(key=LEVELS_KEY).values_list("as_of", flat=True).first()
+
+
+def levels_are_current(day):
+    """True when stored levels can answer for `day`: it is today and the state was refreshed
+    today (partners' tiers on today are their current tiers)."""
+    return day == timezone.localdate() and levels_state_date() == day
+
+
+def refresh_levels(day=None):
+    """Recompute every partner's current_level for `day` (default today) in one statement."""
+    from certifications.kpis import level_id_on
+
+    from .models import Partner, ProgramState
+
+    day = day or timezone.localdate()
+    with transaction.atomic():
+        Partner.objects.update(current_level=level_id_on(day))
+        ProgramState.objects.update_or_create(key=LEVELS_KEY, defaults={"as_of": day})
+    return day
+
+
+def refresh_partner_level(partner_id):
+    """Recompute one partner's current_level for the state's day (after a certification
+    write)."""
+    from certifications.kpis import level_id_on
+
+    from .models import Partner
+
+    day = levels_state_date()
+    if day is not None:
+        Partner.objects.filter(pk=partner_id).update(current_level=level_id_on(day))
+
+
+def forget_snapshots(since=None, *, certifications=True, tiers=True):
+    """Drop the KPI snapshots of `since` and every later day (all of them when `since` is
+    None). Call it inside the transaction of the write that makes them stale."""
+    from certifications.models import LevelSnapshot
+    from tiers.models import AdvancingSnapshot, StagnantSnapshot
+
+    if certifications:
+        snapshots = LevelSnapshot.objects.all()
+        if since is not None:
+            snapshots = snapshots.filter(as_of__gte=since)
+        snapshots.delete()
+    if tiers:
+        for model, field in ((AdvancingSnapshot, "end"), (StagnantSnapshot, "as_of")):
+            rows = model.objects.all()
+            if since is not None:
+                rows = rows.filter(**{f"{field}__gte": since})
+            rows.delete()

@@ -1,0 +1,210 @@
+"""Stored state and snapshots never disagree with a live computation: property tests over
+random programs and random writes, back-dated ones included."""
+
+import datetime as dt
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from certifications import cube
+from certifications import kpis as certification_kpis
+from certifications.models import CertificationLevel, LevelSnapshot, PartnerCertification
+from partnerprogram.models import Partner
+from partnerprogram.periods import Period, quarter_ends
+from partnerprogram.state import refresh_levels
+from tests.programs import START, build, partner
+from tiers import kpis as tier_kpis
+from tiers.models import AdvancingSnapshot, StagnantSnapshot, Tier, TierTransition
+from tiers.services import transition_record
+
+pytestmark = pytest.mark.django_db
+SETTINGS = settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+TODAY = timezone.localdate()
+# At least one partner and one write: the properties are about what writes do.
+programs = st.lists(partner, min_size=1, max_size=12)
+CLOSED_QUARTER_ENDS = [d for d in quarter_ends(TODAY - dt.timedelta(days=1), 12) if d >= START]
+
+# A write: which kind, which partner (index), a day offset from START, a level index.
+write = st.tuples(
+    st.sampled_from(
+        [
+            "award",
+            "revoke",
+            "expire",
+            "delete_certification",
+            "move_join",
+            "end_partner",
+            "delete_transition",
+            "move_tier",
+        ]
+    ),
+    st.integers(0, 11),
+    st.integers(0, 1000),
+    st.integers(0, 2),
+)
+
+
+def day_at(offset):
+    return min(START + dt.timedelta(days=offset), TODAY)
+
+
+def apply(kind, index, offset, level_index):
+    """One write through the models' own save() and delete(), as the admin, the forms and
+    the services make them."""
+    partners = list(Partner.objects.order_by("pk"))
+    if not partners:
+        return
+    partner = partners[index % len(partners)]
+    day = day_at(offset)
+    certifications = list(partner.certifications.order_by("pk"))
+    if kind == "award":
+        level = CertificationLevel.objects.order_by("rank")[level_index]
+        if not partner.certifications.filter(level=level, awarded_on=day).exists():
+            PartnerCertification(partner=partner, level=level, awarded_on=day).save()
+    elif kind in ("revoke", "expire") and certifications:
+        certification = certifications[offset % len(certifications)]
+        field = "revoked_on" if kind == "revoke" else "expires_on"
+        later = certification.awarded_on + dt.timedelta(days=1 + offset % 400)
+        setattr(certification, field, later)
+        certification.save()
+    elif kind == "delete_certification" and certifications:
+        certifications[offset % len(certifications)].delete()
+    elif kind == "move_join":
+        first_move = partner.tier_transitions.order_by("effective_on").first()
+        latest = min(
+            d for d in (partner.ended_on, first_move and first_move.effective_on, TODAY) if d
+        )
+        partner.joined_on = min(day, latest)
+        partner.save()
+    elif kind == "end_partner":
+        last_move = partner.tier_transitions.order_by("-effective_on").first()
+        partner.ended_on = max(
+            day, partner.joined_on, last_move.effective_on if last_move else partner.joined_on
+        )
+        partner.save()
+    elif kind == "move_tier":
+        tiers = list(Tier.objects.order_by("rank"))
+        latest = partner.tier_transitions.order_by("-effective_on").first()
+        start = latest.effective_on + dt.timedelta(days=1) if latest else partner.joined_on
+        when = max(start, day)
+        target = tiers[level_index + (1 if latest and latest.to_tier == tiers[level_index] else 0)]
+        if when <= min(partner.ended_on or TODAY, TODAY):
+            transition_record(
+                partner=partner,
+                from_tier=latest.to_tier if latest else None,
+                to_tier=target,
+                effective_on=when,
+            )
+    elif kind == "delete_transition":
+        latest = partner.tier_transitions.order_by("-effective_on").first()
+        if latest:
+            latest.delete()
+            previous = partner.tier_transitions.order_by("-effective_on").first()
+            Partner.objects.filter(pk=partner.pk).update(
+                current_tier=previous.to_tier if previous else None,
+                tier_changed_on=previous.effective_on if previous else None,
+            )
+
+
+def same_cells(cells):
+    return sorted(cells, key=repr)
+
+
+@SETTINGS
+@given(partners=programs, writes=st.lists(write, min_size=1, max_size=4), pick=st.integers(0, 100))
+def test_level_snapshots_match_a_live_computation_after_any_write(partners, writes, pick):
+    day = CLOSED_QUARTER_ENDS[pick % len(CLOSED_QUARTER_ENDS)]
+    with transaction.atomic():
+        build(partners)
+        assert same_cells(cube.level_cube(day).cells) == same_cells(cube.live_cells(day))
+        assert LevelSnapshot.objects.filter(as_of=day).exists()  # kept
+        for kind, index, offset, level in writes:
+            apply(kind, index, offset, level)
+            snapshot = cube.level_cube(day)
+            assert snapshot.source == "snapshot"
+            assert same_cells(snapshot.cells) == same_cells(cube.live_cells(day)), kind
+        transaction.set_rollback(True)
+
+
+@SETTINGS
+@given(partners=programs, writes=st.lists(write, min_size=1, max_size=4))
+def test_stored_levels_match_a_live_computation_after_any_write(partners, writes):
+    with transaction.atomic():
+        build(partners)
+        refresh_levels(TODAY)
+        for kind, index, offset, level in writes:
+            apply(kind, index, offset, level)
+        stored = cube.level_cube(TODAY)
+        assert stored.source == "state"
+        assert same_cells(stored.cells) == same_cells(cube.live_cells(TODAY))
+        for mode in ("cumulative", "not_certified"):
+            first = CertificationLevel.objects.order_by("rank").first()
+            assert sorted(
+                p.pk for p in certification_kpis.partners_behind(TODAY, mode=mode, level=first)
+            ) == sorted(
+                p.pk
+                for p in certification_kpis.partners_in(TODAY)
+                .annotate(level_rank=cube.level_rank_on(TODAY))
+                .filter(
+                    **(
+                        {"level_rank__gte": first.rank}
+                        if mode == "cumulative"
+                        else {"level_rank__isnull": True}
+                    )
+                )
+            )
+        transaction.set_rollback(True)
+
+
+@SETTINGS
+@given(partners=programs, writes=st.lists(write, min_size=1, max_size=4), pick=st.integers(0, 100))
+def test_tier_snapshots_match_a_live_computation_after_any_write(partners, writes, pick):
+    end = CLOSED_QUARTER_ENDS[pick % len(CLOSED_QUARTER_ENDS)]
+    quarter = Period.quarter_containing(end)
+    periods = Period.quarter_containing(TODAY).previous().trailing(12)
+    with transaction.atomic():
+        build(partners)
+        tier_kpis.advancing_counts(periods)
+        tier_kpis.stagnant_count(quarter)
+        assert AdvancingSnapshot.objects.exists() and StagnantSnapshot.objects.exists()
+        for kind, index, offset, level in writes:
+            apply(kind, index, offset, level)
+            assert tier_kpis.advancing_counts(periods) == tier_kpis._count_advancing(
+                periods, tier_kpis.ALL
+            ), kind
+            assert (
+                tier_kpis.stagnant_count(quarter) == tier_kpis.stagnant_partners(quarter).count()
+            ), kind
+        transaction.set_rollback(True)
+
+
+def test_stagnant_partners_of_the_current_period_use_stored_state_and_agree(tiers_program):
+    quarter = Period.quarter_containing(TODAY)
+    stored = tier_kpis.stagnant_partners(quarter)
+    assert "tier_changed_on" in str(stored.query)
+    live = Partner.objects.active_on(quarter.end).filter(pk__in=[p.pk for p in tiers_program])
+    assert sorted(p.name for p in stored) == ["Old"]
+    assert live.count() == 3
+
+
+@pytest.fixture
+def tiers_program():
+    from tests import factories as f
+
+    registered, silver, gold, platinum = f.standard_tiers()
+    old = f.partner("Old", joined_on=dt.date(2020, 1, 1))
+    recent = f.partner("Recent", joined_on=dt.date(2020, 1, 1))
+    top = f.partner("Top", joined_on=dt.date(2020, 1, 1))
+    f.transition(old, registered, dt.date(2020, 1, 1), from_tier=None)
+    f.transition(recent, registered, dt.date(2020, 1, 1), from_tier=None)
+    f.transition(recent, silver, TODAY - dt.timedelta(days=30))
+    f.transition(top, platinum, dt.date(2020, 1, 1), from_tier=None)
+    assert TierTransition.objects.count() == 4
+    return [old, recent, top]
