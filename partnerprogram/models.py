@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -111,6 +112,9 @@ class Partner(models.Model):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("partners:detail", args=[self.pk])
 
     def clean(self):
         super().clean()
@@ -304,6 +308,9 @@ class RemediationReview(models.Model):
 
     def __str__(self):
         return f"{self.partner}: {self.get_reason_display()} ({self.get_status_display()})"
+
+    def get_absolute_url(self):
+        return reverse("remediation:review-detail", args=[self.pk])
 
     def clean(self):
         super().clean()

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.templatetags.static import static
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import RedirectView
 
 from . import views
@@ -21,4 +21,5 @@ urlpatterns = [
         login_not_required(RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
         name="favicon",
     ),
+    path("", include("partnerprogram.urls_daily")),
 ]

@@ -14,6 +14,7 @@ from tiers.models import TierTransition
 
 D = dt.date
 DAY = D(2025, 6, 30)  # the day the hand-made program is read on
+JOINED = D(2024, 1, 1)
 
 
 def days(n, day=DAY):
@@ -48,7 +49,7 @@ def build_program():
     registered, silver, gold, platinum = tiers
     program = Program(levels, tiers)
 
-    def member(name, tier, joined=D(2024, 1, 1), ended=None, certs=()):
+    def member(name, tier, joined=JOINED, ended=None, certs=()):
         partner = f.partner(name, joined_on=joined, ended_on=ended)
         if tier is not None:
             f.transition(partner, tier, joined)
