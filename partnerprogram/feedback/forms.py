@@ -39,6 +39,7 @@ class FeedbackForm(forms.ModelForm):
         widgets = {"received_on": DateInput(), "comment": forms.Textarea(attrs={"rows": 4})}
         error_messages = {"comment": {"required": "Write down what the partner said."}}
         help_texts = {"comment": "At most 2,000 characters."}
+        labels = {"follow_up_needed": "Follow-up needed"}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
