@@ -7,6 +7,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -39,8 +40,9 @@ class FormPageMixin(PermissionRequiredMixin):
     """A create or edit page: a crispy form, a submit button, a cancel link back to where the
     manager came from, and on success a message and a redirect there.
 
-    Set `permission_required`, `heading`, `submit_label` and implement `success_message(obj)`
-    and `default_next()`. Users without the permission get 403 (never a login loop)."""
+    Set `permission_required`, `heading` (may name {partner}, filled from
+    `heading_context()`), `submit_label`, and implement `success_message(obj)` and
+    `default_next()`. Users without the permission get 403 (never a login loop)."""
 
     template_name = "partnerprogram/form_page.html"
     raise_exception = True
@@ -49,6 +51,9 @@ class FormPageMixin(PermissionRequiredMixin):
 
     def default_next(self):
         raise NotImplementedError
+
+    def heading_context(self):
+        return {}
 
     def success_message(self, obj):
         raise NotImplementedError
@@ -62,12 +67,28 @@ class FormPageMixin(PermissionRequiredMixin):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(
-            heading=self.heading, submit_label=self.submit_label, next_url=self.next_url()
+            heading=self.heading.format(**self.heading_context()),
+            submit_label=self.submit_label,
+            next_url=self.next_url(),
         )
         return context
 
     def form_valid(self, form):
         self.object = form.save()
+        return self.done(self.object)
+
+    def save_through(self, form, service, **arguments):
+        """Write through `service(**arguments)`, which checks its rules again under its locks:
+        a ValidationError it raises goes back to the form, else its result is the saved
+        object and the manager goes back where they came from."""
+        try:
+            self.object = service(**arguments)
+        except ValidationError as error:
+            # A rule on a field the form does not show (say, the partner's end date) is
+            # still shown, above the form.
+            for field, errors in getattr(error, "error_dict", {None: error}).items():
+                form.add_error(field if field in form.fields else None, errors)
+            return self.form_invalid(form)
         return self.done(self.object)
 
     def done(self, obj):
@@ -138,6 +159,17 @@ class UserFilter(django_filters.ModelChoiceFilter):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("to_field_name", "username")
+        super().__init__(*args, **kwargs)
+
+
+class PartnerNameFilter(django_filters.ModelChoiceFilter):
+    """A filter on a partner, typed by name with suggestions (PartnerSearchInput)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("queryset", Partner.objects.all())
+        kwargs.setdefault("to_field_name", "name")
+        kwargs.setdefault("widget", PartnerSearchInput())
+        kwargs.setdefault("error_messages", {"invalid_choice": "No partner has this name."})
         super().__init__(*args, **kwargs)
 
 

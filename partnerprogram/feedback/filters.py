@@ -1,8 +1,8 @@
 import django_filters
 from django import forms
 
-from ..models import FeedbackChannel, FeedbackTopic, Partner, PartnerFeedback
-from ..pages import DateInput, PartnerSearchInput
+from ..models import FeedbackChannel, FeedbackTopic, PartnerFeedback
+from ..pages import DateInput, PartnerNameFilter
 from .forms import RATING_CHOICES
 
 
@@ -19,12 +19,7 @@ class FeedbackFilter(django_filters.FilterSet):
     """The feedback table's filters; the dates also choose the period of the response
     share (see FeedbackListView)."""
 
-    partner = django_filters.ModelChoiceFilter(
-        queryset=Partner.objects.all(),
-        to_field_name="name",
-        widget=PartnerSearchInput(),
-        error_messages={"invalid_choice": "No partner has this name."},
-    )
+    partner = PartnerNameFilter()
     topic = django_filters.ChoiceFilter(choices=FeedbackTopic.choices, empty_label="All topics")
     channel = django_filters.ChoiceFilter(
         choices=FeedbackChannel.choices, empty_label="All channels"

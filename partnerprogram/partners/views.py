@@ -1,4 +1,3 @@
-from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.views.generic import CreateView, DetailView
@@ -90,6 +89,9 @@ class PartnerRecordCreateView(FormPageMixin, CreateView):
     def default_next(self):
         return self.partner.get_absolute_url()
 
+    def heading_context(self):
+        return {"partner": self.partner}
+
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "partner": self.partner}
 
@@ -97,11 +99,8 @@ class PartnerRecordCreateView(FormPageMixin, CreateView):
 class CertificationCreateView(PartnerRecordCreateView):
     form_class = CertificationForm
     permission_required = "certifications.add_partnercertification"
+    heading = "Add a certification to {partner}"
     submit_label = "Add certification"
-
-    @property
-    def heading(self):
-        return f"Add a certification to {self.partner}"
 
     def form_valid(self, form):
         form.instance.recorded_by = self.request.user
@@ -114,28 +113,23 @@ class CertificationCreateView(PartnerRecordCreateView):
 class TransitionCreateView(PartnerRecordCreateView):
     form_class = TransitionForm
     permission_required = "tiers.add_tiertransition"
+    heading = "Record a tier transition of {partner}"
     submit_label = "Record transition"
 
-    @property
-    def heading(self):
-        return f"Record a tier transition of {self.partner}"
-
     def form_valid(self, form):
+        # The service checks the chain again under the partner's lock: another manager may
+        # have changed it since the form was checked.
         data = form.cleaned_data
-        try:
-            self.object = tier_services.transition_record(
-                partner=self.partner,
-                from_tier=data["from_tier"],
-                to_tier=data["to_tier"],
-                effective_on=data["effective_on"],
-                reason=data["reason"],
-                recorded_by=self.request.user,
-            )
-        except ValidationError as error:
-            # Another manager changed the chain since the form was checked.
-            form.add_error(None, error)
-            return self.form_invalid(form)
-        return self.done(self.object)
+        return self.save_through(
+            form,
+            tier_services.transition_record,
+            partner=self.partner,
+            from_tier=data["from_tier"],
+            to_tier=data["to_tier"],
+            effective_on=data["effective_on"],
+            reason=data["reason"],
+            recorded_by=self.request.user,
+        )
 
     def success_message(self, obj):
         return f"{obj.kind.label} to {obj.to_tier} on {obj.effective_on.isoformat()} recorded."

@@ -1,8 +1,8 @@
 import django_filters
 from django.utils import timezone
 
-from ..models import Partner, RemediationReview, ReviewReason, ReviewStatus
-from ..pages import PartnerSearchInput, UserFilter, users_by_name
+from ..models import RemediationReview, ReviewReason, ReviewStatus
+from ..pages import PartnerNameFilter, UserFilter, users_by_name
 
 OPEN_OR_IN_PROGRESS = "active"
 
@@ -27,12 +27,7 @@ class ReviewFilter(django_filters.FilterSet):
         empty_label="Overdue or not",
         label="Overdue",
     )
-    partner = django_filters.ModelChoiceFilter(
-        queryset=Partner.objects.all(),
-        to_field_name="name",
-        widget=PartnerSearchInput(),
-        error_messages={"invalid_choice": "No partner has this name."},
-    )
+    partner = PartnerNameFilter()
 
     class Meta:
         model = RemediationReview

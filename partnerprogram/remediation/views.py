@@ -43,7 +43,9 @@ class RemediationView(ReadPermissionMixin, MultiTableMixin, TemplateView):
     table_pagination = {"per_page": 25}
 
     def get(self, request, *args, **kwargs):
-        self.form = AsOfForm(request.GET)
+        data = request.GET.copy()
+        data.setdefault("as_of", timezone.localdate().isoformat())
+        self.form = AsOfForm(data)
         self.as_of = (
             self.form.cleaned_data["as_of"] if self.form.is_valid() else timezone.localdate()
         )
@@ -210,19 +212,16 @@ class ReviewCreateView(FormPageMixin, CreateView):
 
     def form_valid(self, form):
         data = form.cleaned_data
-        try:
-            self.object = services.review_open(
-                partner=data["partner"],
-                reason=data["reason"],
-                owner=data["owner"],
-                due_on=data["due_on"],
-                action_plan=data["action_plan"],
-                notes=data["notes"],
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-            return self.form_invalid(form)
-        return self.done(self.object)
+        return self.save_through(
+            form,
+            services.review_open,
+            partner=data["partner"],
+            reason=data["reason"],
+            owner=data["owner"],
+            due_on=data["due_on"],
+            action_plan=data["action_plan"],
+            notes=data["notes"],
+        )
 
     def success_message(self, obj):
         return format_html(
@@ -254,6 +253,9 @@ class OpenReviewMixin:
     def default_next(self):
         return self.object.get_absolute_url()
 
+    def heading_context(self):
+        return {"partner": self.object.partner}
+
     def get_queryset(self):
         return RemediationReview.objects.select_related("partner", "owner")
 
@@ -264,11 +266,8 @@ class OpenReviewMixin:
 class ReviewEditView(OpenReviewMixin, FormPageMixin, UpdateView):
     form_class = ReviewEditForm
     permission_required = "partnerprogram.change_remediationreview"
+    heading = "Edit the review of {partner}"
     submit_label = "Save review"
-
-    @property
-    def heading(self):
-        return f"Edit the review of {self.object.partner}"
 
     def success_message(self, obj):
         return "Review saved."
@@ -277,11 +276,8 @@ class ReviewEditView(OpenReviewMixin, FormPageMixin, UpdateView):
 class ReviewCloseView(OpenReviewMixin, FormPageMixin, UpdateView):
     form_class = ReviewCloseForm
     permission_required = "partnerprogram.change_remediationreview"
+    heading = "Close the review of {partner}"
     submit_label = "Close review"
-
-    @property
-    def heading(self):
-        return f"Close the review of {self.object.partner}"
 
     def get_form_kwargs(self):
         may_end = self.request.user.has_perm("partnerprogram.change_partner")
@@ -289,18 +285,15 @@ class ReviewCloseView(OpenReviewMixin, FormPageMixin, UpdateView):
 
     def form_valid(self, form):
         data = form.cleaned_data
-        try:
-            review = services.review_close(
-                review=self.object,
-                status=data["status"],
-                outcome=data["outcome"],
-                closed_on=data["closed_on"],
-                end_partnership=data["end_partnership"],
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-            return self.form_invalid(form)
-        return self.done(review)
+        return self.save_through(
+            form,
+            services.review_close,
+            review=self.object,
+            status=data["status"],
+            outcome=data["outcome"],
+            closed_on=data["closed_on"],
+            end_partnership=data["end_partnership"],
+        )
 
     def success_message(self, obj):
         message = f"Review closed: {obj.get_status_display().lower()}."

@@ -153,3 +153,10 @@ def count_queries(action):
     with CaptureQueriesContext(connection) as queries:
         action()
     return len(queries)
+
+
+def assert_refused(response, field, message):
+    """The form came back (not saved) with `message` in one of `field`'s errors."""
+    assert response.status_code == 200
+    errors = response.context["form"].errors[field]
+    assert any(message in error for error in errors), errors

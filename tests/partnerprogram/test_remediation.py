@@ -13,7 +13,7 @@ from partnerprogram import services
 from partnerprogram.models import Partner, PartnerType, RemediationReview, ReviewReason
 from tests import factories as f
 
-from .daily import AT_RISK_ON_DAY, BELOW_ON_DAY, DAY, build_program, count_queries
+from .daily import AT_RISK_ON_DAY, BELOW_ON_DAY, DAY, assert_refused, build_program, count_queries
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -54,7 +54,8 @@ def test_without_a_day_the_page_is_about_today(viewer_client, program):
 def test_an_invalid_day_says_so_and_shows_today(viewer_client, program):
     response = viewer_client.get(OVERVIEW, {"as_of": "31/12/2025"})
     assert response.context["as_of"] == TODAY
-    assert "Enter a date as YYYY-MM-DD. Showing today." in response.text
+    assert "Enter a date as YYYY-MM-DD." in response.text
+    assert "That day was not understood; showing today." in response.text
 
 
 def test_each_row_shows_tier_required_and_held_levels(viewer_client, program):
@@ -236,8 +237,7 @@ def test_an_invalid_review_is_refused_with_its_message_and_nothing_saved(
     data = open_data(program["Associate In Gold"], **overrides)
     data = {k: yesterday if v == "YESTERDAY" else v for k, v in data.items()}
     response = manager_client.post(CREATE, data)
-    assert response.status_code == 200
-    assert any(message in error for error in response.context["form"].errors[field])
+    assert_refused(response, field, message)
     assert not RemediationReview.objects.exists()
 
 
@@ -360,8 +360,7 @@ def test_an_invalid_close_is_refused_and_the_review_stays_open(
 ):
     dates = {"TODAY": TODAY.isoformat(), "TOMORROW": (TODAY + dt.timedelta(days=1)).isoformat()}
     response = close(manager_client, review, **{k: dates.get(v, v) for k, v in data.items()})
-    assert response.status_code == 200
-    assert any(message in error for error in response.context["form"].errors[field])
+    assert_refused(response, field, message)
     review.refresh_from_db()
     assert review.status == "open" and review.closed_on is None
 
@@ -550,3 +549,21 @@ def test_unknown_reviews_and_partners_are_404(manager_client):
     assert manager_client.get(reverse("remediation:review-detail", args=[999])).status_code == 404
     assert manager_client.get(reverse("remediation:review-close", args=[999])).status_code == 404
     assert Partner.objects.count() == 0
+
+
+def test_a_rule_broken_on_a_field_the_form_does_not_show_is_shown_above_it(manager_client, manager):
+    # Opened (by the seed, say) before its partner joined: ending the partner on the close
+    # date would end it before it joined.
+    partner = f.partner("Late Joiner", joined_on=D(2025, 7, 1))
+    review = f.review(partner, manager, opened_on=D(2025, 6, 1), due_on=D(2025, 7, 31))
+    response = close(
+        manager_client,
+        review,
+        status="partnership_reevaluated",
+        closed_on="2025-06-15",
+        end_partnership="on",
+    )
+    assert_refused(response, "__all__", "A partner cannot end before it joined")
+    partner.refresh_from_db()
+    review.refresh_from_db()
+    assert partner.ended_on is None and review.status == "open"
