@@ -139,6 +139,12 @@ class ReviewCloseForm(forms.ModelForm):
         self.fields["closed_on"].widget.attrs["max"] = today.isoformat()
         self.helper = crispy_helper(("status", "closed_on"), ("outcome",), ("end_partnership",))
 
+    def _update_errors(self, errors):
+        # With an empty outcome the model's clean() says again what the field already said.
+        if "outcome" in self._errors and hasattr(errors, "error_dict"):
+            errors.error_dict.pop("outcome", None)
+        super()._update_errors(errors)
+
     def clean_closed_on(self):
         day = self.cleaned_data["closed_on"]
         if day > timezone.localdate():

@@ -326,7 +326,7 @@ def close(client, review, **data):
 
 def test_closing_needs_an_outcome_and_sets_the_close_date(manager_client, review):
     response = close(manager_client, review, outcome="  ", closed_on=TODAY.isoformat())
-    assert "Closing a review needs an outcome." in response.context["form"].errors["outcome"]
+    assert response.context["form"].errors["outcome"] == ["Closing a review needs an outcome."]
     review.refresh_from_db()
     assert review.status == "open" and review.closed_on is None
 
