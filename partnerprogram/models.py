@@ -383,6 +383,9 @@ class RemediationReview(models.Model):
     def __str__(self):
         return f"{self.partner}: {self.get_reason_display()} ({self.get_status_display()})"
 
+    def get_absolute_url(self):
+        return reverse("remediation:review-detail", args=[self.pk])
+
     def clean(self):
         super().clean()
         errors = {}

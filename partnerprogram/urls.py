@@ -23,4 +23,5 @@ urlpatterns = [
         login_not_required(RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
         name="favicon",
     ),
+    path("", include("partnerprogram.urls_daily")),
 ]

@@ -7,6 +7,7 @@ from certifications.views import trend_chart as certification_trend_chart
 from tiers import kpis as tier_kpis
 from tiers.views import trend_chart as advancement_trend_chart
 
+from . import kpis
 from .periods import Period
 
 
@@ -33,4 +34,5 @@ class DashboardView(PermissionRequiredMixin, TemplateView):
             advancements=advancements,
             advancement_chart=advancement_trend_chart(advancements),
         )
+        context["work"] = kpis.dashboard_work(today)
         return context

@@ -1,0 +1,1 @@
+"""The partners pages: the filterable partner table and the partner page with its forms."""
