@@ -38,13 +38,19 @@ from django.db.models import (
     When,
 )
 
-from certifications.kpis import certification_breakdown, level_rank_on
+from certifications.kpis import (
+    certification_breakdown,
+    level_cube,
+    level_rank_on,
+    levels_by_rank,
+)
 from certifications.models import PartnerCertification
 from tiers.models import TierTransition
 
 from .models import Partner, PartnerFeedback, RemediationReview, ReviewReason, ReviewStatus
 from .periods import Band, Period, percent, truncate
 from .segments import Dimension
+from .state import levels_are_current
 
 # The reasons of a review that deals with a partner's certification: an open one of these
 # counts as "an open review" on the remediation page.
@@ -111,15 +117,7 @@ def with_standing(partners, day):
     - `open_review_id`: its open certification review (gap or expired), or NULL;
     - `standing`: a Standing value; `standing_order`: worst first, for sorting.
     """
-    latest = TierTransition.objects.filter(partner=OuterRef("pk"), effective_on__lte=day).order_by(
-        "-effective_on"
-    )
-    partners = partners.annotate(
-        tier_on_day_id=Subquery(latest.values("to_tier")[:1]),
-        tier_rank=Subquery(latest.values("to_tier__rank")[:1]),
-        required_rank=Subquery(latest.values("to_tier__required_level__rank")[:1]),
-        level_rank=level_rank_on(day),
-    )
+    partners = _with_tier_and_level(partners, day)
     qualifying = PartnerCertification.objects.filter(
         partner=OuterRef("pk"), level__rank__gte=OuterRef("required_rank")
     )
@@ -143,19 +141,12 @@ def with_standing(partners, day):
         lapsed=Exists(lapsed),
         open_review_id=Subquery(open_review),
     )
-    active = Q(joined_on__lte=day) & (Q(ended_on__isnull=True) | Q(ended_on__gt=day))
-    requires = active & Q(required_rank__isnull=False)
-    below = requires & (Q(level_rank__isnull=True) | Q(level_rank__lt=F("required_rank")))
-    at_risk = (
-        requires
-        & Q(level_rank__gte=F("required_rank"))
-        & Q(keeps_until__isnull=False, keeps_until__lte=at_risk_horizon(day))
-    )
+    conditions = _standing_conditions(day)
     cases = [
-        (below, Standing.BELOW_THRESHOLD),
-        (at_risk, Standing.AT_RISK),
-        (requires, Standing.MEETS),
-        (active, Standing.NO_REQUIREMENT),
+        (conditions[Standing.BELOW_THRESHOLD], Standing.BELOW_THRESHOLD),
+        (conditions[Standing.AT_RISK], Standing.AT_RISK),
+        (conditions[Standing.MEETS], Standing.MEETS),
+        (conditions[Standing.NO_REQUIREMENT], Standing.NO_REQUIREMENT),
     ]
     return partners.annotate(
         standing=Case(
@@ -171,16 +162,76 @@ def with_standing(partners, day):
     )
 
 
+def _with_tier_and_level(partners, day):
+    """Annotate the tier on `day` (`tier_on_day_id`, `tier_rank`, `required_rank`) and the
+    highest level held (`level_rank`): from the partners' stored current tier and level when
+    they are current for `day`, else by correlated subqueries."""
+    if levels_are_current(day):
+        return partners.annotate(
+            tier_on_day_id=F("current_tier_id"),
+            tier_rank=F("current_tier__rank"),
+            required_rank=F("current_tier__required_level__rank"),
+            level_rank=F("current_level__rank"),
+        )
+    latest = TierTransition.objects.filter(partner=OuterRef("pk"), effective_on__lte=day).order_by(
+        "-effective_on"
+    )
+    return partners.annotate(
+        tier_on_day_id=Subquery(latest.values("to_tier")[:1]),
+        tier_rank=Subquery(latest.values("to_tier__rank")[:1]),
+        required_rank=Subquery(latest.values("to_tier__required_level__rank")[:1]),
+        level_rank=level_rank_on(day),
+    )
+
+
+def _standing_conditions(day):
+    """{Standing: Q} over the annotations of `with_standing`."""
+    active = Q(joined_on__lte=day) & (Q(ended_on__isnull=True) | Q(ended_on__gt=day))
+    requires = active & Q(required_rank__isnull=False)
+    return {
+        Standing.BELOW_THRESHOLD: requires
+        & (Q(level_rank__isnull=True) | Q(level_rank__lt=F("required_rank"))),
+        Standing.AT_RISK: requires
+        & Q(level_rank__gte=F("required_rank"))
+        # Only a partner with a certification ending in the window can be at risk: this
+        # narrows the search to those few before their latest-ending one is looked up.
+        & Q(pk__in=_ending_within_window(day))
+        & Q(keeps_until__isnull=False, keeps_until__lte=at_risk_horizon(day)),
+        Standing.MEETS: requires,
+        Standing.NO_REQUIREMENT: active,
+    }
+
+
+def _ending_within_window(day):
+    horizon = at_risk_horizon(day)
+    return PartnerCertification.objects.filter(
+        Q(expires_on__gt=day, expires_on__lte=horizon)
+        | Q(revoked_on__gt=day, revoked_on__lte=horizon)
+    ).values("partner")
+
+
+def standing_condition(day, standing):
+    """The Q that selects partners annotated by `with_standing` in one standing on `day`."""
+    return _standing_conditions(day)[standing]
+
+
+def with_standing_in(partners, day, standing):
+    """`partners` annotated as by `with_standing` and narrowed to one standing on `day`,
+    filtering on its own condition (not the CASE over all of them), so that only the
+    partners that may be in it are examined."""
+    return with_standing(partners, day).filter(_standing_conditions(day)[standing])
+
+
 def below_threshold(day):
     """The partners below threshold on `day`, annotated as by `with_standing`, ordered by
     name. A queryset: tables sort, filter and paginate it."""
-    return with_standing(Partner.objects.all(), day).filter(standing=Standing.BELOW_THRESHOLD)
+    return with_standing_in(Partner.objects.all(), day, Standing.BELOW_THRESHOLD)
 
 
 def at_risk(day):
     """The partners at risk on `day` (their certification ends within the at-risk window),
     annotated as by `with_standing` (`keeps_until` is the day it ends), ordered by name."""
-    return with_standing(Partner.objects.all(), day).filter(standing=Standing.AT_RISK)
+    return with_standing_in(Partner.objects.all(), day, Standing.AT_RISK)
 
 
 def review_reason_for(partner):
@@ -215,10 +266,11 @@ ALERT_DIMENSIONS = (Dimension.REGION, Dimension.PARTNER_TYPE, Dimension.ACCOUNT_
 
 def segment_alerts(day):
     """Regions, partner types and account managers in Action required at the target level on
-    `day`, each dimension in label order. Empty when there is no level. Six queries."""
+    `day`, each dimension in label order. Empty when there is no level. Five queries."""
     alerts = []
+    levels, cube = levels_by_rank(), level_cube(day)
     for dimension in ALERT_DIMENSIONS:
-        for row in certification_breakdown(day, dimension):
+        for row in certification_breakdown(day, dimension, cube=cube, levels=levels):
             target = row.figures.target
             if target is None or target.band != Band.ACTION_REQUIRED:
                 continue
@@ -328,11 +380,8 @@ class DashboardWork:
 
 def dashboard_work(as_of):
     """Below-threshold and at-risk counts, open and overdue reviews, the latest feedback and
-    the quarter's average rating on `as_of`. Four queries."""
-    standing = with_standing(Partner.objects.active_on(as_of), as_of).aggregate(
-        below=Count("pk", filter=Q(standing=Standing.BELOW_THRESHOLD)),
-        at_risk=Count("pk", filter=Q(standing=Standing.AT_RISK)),
-    )
+    the quarter's average rating on `as_of`. Seven queries."""
+    standing = {"below": below_threshold(as_of).count(), "at_risk": at_risk(as_of).count()}
     reviews = RemediationReview.objects.aggregate(
         open=Count("pk", filter=Q(status__in=ReviewStatus.open_values())),
         overdue=Count("pk", filter=Q(status__in=ReviewStatus.open_values(), due_on__lt=as_of)),

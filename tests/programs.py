@@ -40,7 +40,10 @@ def build(partners):
     construction) and return the plain records the reference reads."""
     region = Region.objects.create(name="R")
     levels = [CertificationLevel.objects.create(name=f"L{i}", rank=i + 1) for i in range(3)]
-    tiers = [Tier.objects.create(name=f"T{i}", rank=i + 1) for i in range(4)]
+    tiers = [
+        Tier.objects.create(name=f"T{i}", rank=i + 1, required_level=levels[i - 1] if i else None)
+        for i in range(4)
+    ]
     records = []
     for index, spec in enumerate(partners):
         joined = day(spec["joined"])

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from certifications import cube
 from certifications import kpis as certification_kpis
 from certifications.models import CertificationLevel, LevelSnapshot, PartnerCertification
-from partnerprogram.models import Partner
+from partnerprogram.kpis import at_risk, below_threshold, dashboard_work, with_standing
+from partnerprogram.models import Partner, ProgramState
 from partnerprogram.periods import Period, quarter_ends
 from partnerprogram.state import refresh_levels
 from tests.programs import START, build, partner
@@ -208,3 +209,26 @@ def tiers_program():
     f.transition(top, platinum, dt.date(2020, 1, 1), from_tier=None)
     assert TierTransition.objects.count() == 4
     return [old, recent, top]
+
+
+@SETTINGS
+@given(partners=programs, writes=st.lists(write, min_size=1, max_size=4))
+def test_standings_from_stored_state_match_a_live_computation(partners, writes):
+    def standings():
+        everyone = with_standing(Partner.objects.all(), TODAY)
+        return (
+            sorted((p.pk, p.standing, p.level_rank, p.required_rank) for p in everyone),
+            sorted(p.pk for p in below_threshold(TODAY)),
+            sorted(p.pk for p in at_risk(TODAY)),
+            dashboard_work(TODAY).below_threshold,
+        )
+
+    with transaction.atomic():
+        build(partners)
+        refresh_levels(TODAY)
+        for kind, index, offset, level in writes:
+            apply(kind, index, offset, level)
+        stored = standings()
+        ProgramState.objects.all().delete()  # the same figures, computed live
+        assert standings() == stored
+        transaction.set_rollback(True)

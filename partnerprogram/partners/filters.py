@@ -6,7 +6,7 @@ from django.utils import timezone
 from certifications.models import CertificationLevel
 from tiers.models import Tier
 
-from ..kpis import Standing
+from ..kpis import Standing, standing_condition
 from ..models import PartnerType, Region
 from ..pages import UserFilter
 
@@ -86,8 +86,10 @@ class PartnerFilter(django_filters.FilterSet):
         )
 
     def filter_threshold(self, queryset, name, value):
+        today = timezone.localdate()
+        below = standing_condition(today, Standing.BELOW_THRESHOLD)
         if value == "below":
-            return queryset.filter(standing=Standing.BELOW_THRESHOLD)
+            return queryset.filter(below)
         if value == "at_risk":
-            return queryset.filter(standing=Standing.AT_RISK)
-        return queryset.exclude(standing=Standing.BELOW_THRESHOLD)
+            return queryset.filter(standing_condition(today, Standing.AT_RISK))
+        return queryset.exclude(below)
