@@ -2,12 +2,29 @@
 that is sortable and paginated with a choosable page size, and CSV / XLSX downloads of the
 filtered rows with a file name that says what and when."""
 
+from django.core.paginator import Paginator
 from django.utils import timezone
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 from django_tables2.export import ExportMixin
 
 PAGE_SIZES = (25, 50, 100, 250)
+
+
+class BoundedPaginator(Paginator):
+    """A paginator that serves only the offered page sizes, so that ?per_page=500000 in a
+    URL cannot make a page render every partner."""
+
+    def __init__(self, object_list, per_page, *args, **kwargs):
+        per_page = int(per_page) if str(per_page).isdigit() else 0
+        super().__init__(
+            object_list, per_page if per_page in PAGE_SIZES else PAGE_SIZES[0], *args, **kwargs
+        )
+
+
+def table_pagination():
+    """The pagination options of every table (RequestConfig reads ?per_page= itself)."""
+    return {"per_page": PAGE_SIZES[0], "paginator_class": BoundedPaginator}
 
 
 class TablePageMixin(ExportMixin, SingleTableMixin):
@@ -19,15 +36,19 @@ class TablePageMixin(ExportMixin, SingleTableMixin):
     export_name = "table"
     paginate_by = PAGE_SIZES[0]
 
-    def get_paginate_by(self, table_data=None):
+    def page_size(self):
         try:
             size = int(self.request.GET.get("per_page", ""))
         except ValueError:
             return self.paginate_by
         return size if size in PAGE_SIZES else self.paginate_by
 
+    def get_paginate_by(self, queryset=None):
+        # Only the table paginates: the list view paginating too would count the rows twice.
+        return None
+
     def get_table_pagination(self, table):
-        return {"per_page": self.get_paginate_by()}
+        return {**table_pagination(), "per_page": self.page_size()}
 
     def get_export_filename(self, export_format):
         stamp = timezone.localtime().strftime("%Y-%m-%d-%H%M")

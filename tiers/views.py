@@ -7,7 +7,7 @@ from django_tables2.export import TableExport
 
 from partnerprogram.api import api_view, form_or_400, number
 from partnerprogram.charts import chart
-from partnerprogram.listing import PAGE_SIZES
+from partnerprogram.listing import PAGE_SIZES, table_pagination
 
 from . import kpis
 from .cards import tier_card
@@ -77,13 +77,7 @@ class TierAdvancementsView(PermissionRequiredMixin, TemplateView):
         figures = kpis.tier_advancements(period, segment)
         tables = self.make_tables()
         for table in tables.values():
-            per_page = self.request.GET.get(f"{table.prefix}per_page", "")
-            per_page = (
-                int(per_page)
-                if per_page.isdigit() and int(per_page) in PAGE_SIZES
-                else PAGE_SIZES[0]
-            )
-            RequestConfig(self.request, paginate={"per_page": per_page}).configure(table)
+            RequestConfig(self.request, paginate=table_pagination()).configure(table)
         context.update(
             period=period,
             segment=segment,

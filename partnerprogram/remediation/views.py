@@ -19,6 +19,7 @@ from tiers.models import Tier
 
 from .. import kpis, services
 from ..listing import FilteredTableView, TablePageMixin
+from ..listing import table_pagination as bounded_pagination
 from ..models import Partner, RemediationReview, ReviewStatus
 from ..pages import FormPageMixin, ReadPermissionMixin, user_label
 from ..partners.views import level_names
@@ -40,7 +41,7 @@ class RemediationView(ReadPermissionMixin, MultiTableMixin, TemplateView):
     queries whatever the number of partners."""
 
     template_name = "remediation/overview.html"
-    table_pagination = {"per_page": 25}
+    table_pagination = bounded_pagination()
 
     def get(self, request, *args, **kwargs):
         data = request.GET.copy()
