@@ -66,19 +66,17 @@ class TransitionsCheck(FileCheck):
             from_tier = self.lookup(tiers, values["from_tier"], line, "from_tier", "tier")
         if values["to_tier"] is not INVALID:
             to_tier = self.lookup(tiers, values["to_tier"], line, "to_tier", "tier")
-        if not (partner and to_tier and row.ok) or (values["from_tier"] and not from_tier):
-            return
         day = values["effective_on"]
-        if not self.first_time((partner.name, day, to_tier.name), line):
+        ok = bool(partner and to_tier) and not (values["from_tier"] and not from_tier)
+        if ok and row.ok and not self.first_time((partner.name, day, to_tier.name), line):
             return
-        ok = True
-        if from_tier is to_tier:
+        if to_tier and from_tier is to_tier:
             message = constraint_message(TierTransition, "transition_changes_tier")
             self.problem(line, "to_tier", message)
             ok = False
         transition = TierTransition(effective_on=day, reason=values["reason"])
         exclude = ["partner", "from_tier", "to_tier", "recorded_by"]
-        if self.obeys_model(transition, line, exclude=exclude) and ok:
+        if self.obeys_model(transition, row, exclude=exclude) and ok:
             values = (partner, from_tier, to_tier, day, values["reason"])
             self.rows_by_partner.setdefault(partner, []).append((line, values))
 

@@ -59,20 +59,28 @@ class FileCheck:
             self.problem(line, WHOLE_ROW, f"The same {columns} as line {first}.")
         return False
 
-    def obeys_model(self, instance, line, exclude, columns=None):
-        """Run the model's field checks and clean() on `instance`; report what they say, at
-        the column of the same name as the field (or the one `columns` maps it to)."""
+    def obeys_model(self, instance, row, exclude, columns=None):
+        """Run the model's field checks and clean() on `instance`, built from `row`; report
+        what they say, at the column of the same name as the field (or the one `columns`
+        maps it to). Fields whose cell did not parse are left out, and clean() (which
+        compares fields) needs every cell: so a row says all it can at once. True when the
+        row is good."""
+        line = row.line
+        exclude = [*exclude, *(name for name, value in row.values.items() if value is INVALID)]
         errors = {}
-        for check in (lambda: instance.clean_fields(exclude=exclude), instance.clean):
+        checks = [lambda: instance.clean_fields(exclude=exclude)]
+        if row.ok:
+            checks.append(instance.clean)
+        for check in checks:
             try:
                 check()
             except ValidationError as error:
                 errors = error.update_error_dict(errors)
-        for field, messages in errors.items():
+        for field, field_errors in errors.items():
             column = WHOLE_ROW if field == NON_FIELD_ERRORS else (columns or {}).get(field, field)
-            for message in messages:
+            for message in ValidationError(field_errors).messages:
                 self.problem(line, column, message)
-        return not errors
+        return row.ok and not errors
 
     def lookup(self, refs, name, line, column, what):
         """The Ref of that name; None (with a problem) when unknown. A Ref whose own row was
@@ -116,8 +124,8 @@ class RankedCheck(FileCheck):
     what = None
 
     def named(self, row):
-        """The Ref of the row's name, new or stored; None when the row is not to be checked
-        further."""
+        """The Ref of the row's name, new or stored, marked invalid until the row passed;
+        None when the row has no name of its own."""
         name = row.values["name"]
         if name is INVALID or not self.first_time((name,), row.line):
             return None
@@ -127,8 +135,8 @@ class RankedCheck(FileCheck):
             ref = refs[name] = self.ref_class(None, name, row.line)
             ref.rank = None
         ref.line = row.line
-        ref.invalid = not row.ok
-        return None if ref.invalid else ref
+        ref.invalid = True
+        return ref
 
     def plan_row(self, ref, line, new, old):
         if old is None:
@@ -170,14 +178,14 @@ class LevelsCheck(RankedCheck):
         values = row.values
         new = (values["rank"], values["validity_months"])
         level = CertificationLevel(name=ref.name, rank=new[0], validity_months=new[1])
-        ok = self.obeys_model(level, row.line, exclude=["description", "criteria"])
-        if new[1] is not None and new[1] < 1:
+        ok = self.obeys_model(level, row, exclude=["description", "criteria"])
+        if new[1] is not None and new[1] is not INVALID and new[1] < 1:
             message = constraint_message(CertificationLevel, "level_validity_positive")
             self.problem(row.line, "validity_months", message)
             ok = False
         if not ok:
-            ref.invalid = True
             return
+        ref.invalid = False
         old = None if ref.pk is None else (ref.rank, ref.validity_months)
         ref.rank, ref.validity_months = new
         self.plan_row(ref, row.line, new, old)
@@ -203,15 +211,13 @@ class TiersCheck(RankedCheck):
             level = self.lookup(
                 self.state.levels, values["required_level"], row.line, "required_level", "level"
             )
-            if level is None:
-                ref.invalid = True
-                return
         tier = Tier(name=ref.name, rank=values["rank"])
-        if not self.obeys_model(
-            tier, row.line, exclude=["required_level", "description", "benefits"]
-        ):
-            ref.invalid = True
+        exclude = ["required_level", "description", "benefits"]
+        if not self.obeys_model(tier, row, exclude=exclude):
             return
+        if values["required_level"] is not None and level is None:
+            return
+        ref.invalid = False
         old = None if ref.pk is None else (ref.rank, ref.required_level)
         ref.rank, ref.required_level = values["rank"], level
         self.plan_row(ref, row.line, (values["rank"], level), old)
@@ -239,23 +245,24 @@ class PartnersCheck(FileCheck):
         ref = self.state.partners.get(name) or self.state.new_partner(name, line)
         ref.line = line
         ref.invalid = True  # until every check passed
-        if not row.ok:
-            return
         manager_pk = None
         if values["account_manager"] is not None:
             manager_pk = self.state.users.get(values["account_manager"])
             if manager_pk is None:
                 self.problem(line, "account_manager", f"No user {values['account_manager']!r}.")
-                return
         simple = ("partner_type", "country", "joined_on", "ended_on", "contact_email")
         partner = Partner(name=name, **{field: values[field] for field in simple})
         exclude = ["region", "account_manager", "current_tier", "website", "notes"]
-        if not self.obeys_model(partner, line, exclude=exclude):
+        ok = self.obeys_model(partner, row, exclude=exclude)
+        if values["account_manager"] is not None and manager_pk is None:
+            ok = False
+        if values["region"] is INVALID:
             return
         region = self.state.region(values["region"], line)
-        if region.pk is None and not self.obeys_model(
-            Region(name=region.name), line, exclude=[], columns={"name": "region"}
-        ):
+        if region.pk is None:
+            new_region = Region(name=region.name)
+            ok = self.obeys_model(new_region, row, exclude=[], columns={"name": "region"}) and ok
+        if not ok:
             return
         ref.invalid = False
         new = [values[field] for field in PARTNER_FIELDS]  # in the order of PARTNER_FIELDS

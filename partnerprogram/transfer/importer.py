@@ -20,7 +20,7 @@ from django.db import transaction
 from . import writer
 from .chains import TransitionsCheck
 from .checks import LevelsCheck, PartnersCheck, TiersCheck
-from .formats import FORMATS, PARTNERS, WHOLE_ROW, Problem, read_rows
+from .formats import FORMATS, PARTNERS, TRANSITIONS, WHOLE_ROW, Problem, read_rows
 from .records import CertificationsCheck, FeedbackCheck
 from .state import State
 
@@ -94,9 +94,11 @@ def import_program(source, *, dry_run=False, user=None, progress=None):
 def _check(source, result, user, progress):
     state = State()
     for fmt in FORMATS:
-        if fmt.name not in source:
-            continue
         check = CHECKS[fmt.name](state, result.problems)
+        if fmt.name not in source:
+            if fmt is TRANSITIONS:
+                check.check([])  # new membership dates against the stored transitions
+            continue
         with source.open(fmt.name) as stream:
             rows = read_rows(fmt, stream, result.problems, _reporter(fmt.name, source, progress))
             result.plans.append(check.check(rows))

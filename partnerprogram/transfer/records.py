@@ -39,19 +39,17 @@ class CertificationsCheck(PartnerRecordCheck):
         level = None
         if values["level"] is not INVALID:
             level = self.lookup(self.state.levels, values["level"], line, "level", "level")
-        if not (partner and level and row.ok):
-            return
-        awarded_on = values["awarded_on"]
-        if not self.first_time((partner.name, level.name, awarded_on), line):
-            return
-        expires_on = values["expires_on"]
-        if expires_on is None and level.validity_months:
-            expires_on = PartnerCertification.default_expiry(level, awarded_on)
+        awarded_on, expires_on = values["awarded_on"], values["expires_on"]
+        if partner and level and row.ok:
+            if not self.first_time((partner.name, level.name, awarded_on), line):
+                return
+            if expires_on is None and level.validity_months:
+                expires_on = PartnerCertification.default_expiry(level, awarded_on)
         certification = PartnerCertification(
             awarded_on=awarded_on, expires_on=expires_on, revoked_on=values["revoked_on"]
         )
         exclude = ["partner", "level", "recorded_by", "notes"]
-        if self.obeys_model(certification, line, exclude=exclude):
+        if self.obeys_model(certification, row, exclude=exclude) and partner and level:
             self.rows.append((line, (partner, level, awarded_on, expires_on, values["revoked_on"])))
 
     def finish(self):
@@ -105,8 +103,6 @@ class FeedbackCheck(PartnerRecordCheck):
     def check_row(self, row):
         values, line = row.values, row.line
         partner = self.partner(row)
-        if not (partner and row.ok):
-            return
         feedback = PartnerFeedback(
             received_on=values["received_on"],
             channel=values["channel"],
@@ -114,8 +110,8 @@ class FeedbackCheck(PartnerRecordCheck):
             comment=values["comment"],
         )
         exclude = ["partner", "logged_by", "follow_up_needed", "rating"]
-        ok = self.obeys_model(feedback, line, exclude=exclude)
-        if not 1 <= values["rating"] <= 5:
+        ok = self.obeys_model(feedback, row, exclude=exclude) and partner
+        if values["rating"] is not INVALID and not 1 <= values["rating"] <= 5:
             self.problem(
                 line, "rating", constraint_message(PartnerFeedback, "feedback_rating_1_to_5")
             )
