@@ -109,6 +109,11 @@ class FilePlan:
     def changed(self):
         return len(self.created) + len(self.updated)
 
+    @property
+    def hidden_changes(self):
+        """Changed rows the preview leaves out."""
+        return self.changed - len(self.changes)
+
 
 def describe_changes(columns, old, new, show=str):
     """'country: France → Spain; ended_on: (empty) → 2025-01-01' for the columns that differ."""
