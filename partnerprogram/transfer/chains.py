@@ -27,7 +27,7 @@ from .formats import INVALID, PARTNERS, TRANSITIONS, Problem
 from .state import describe_changes, rows_of_partners
 
 
-@dataclass
+@dataclass(slots=True)
 class Link:
     """A transition in a partner's merged chain; `line` is None for a stored one the file
     leaves alone, `pk` None for a new one."""
@@ -74,7 +74,7 @@ class TransitionsCheck(FileCheck):
             message = constraint_message(TierTransition, "transition_changes_tier")
             self.problem(line, "to_tier", message)
             ok = False
-        transition = TierTransition(effective_on=day, reason=values["reason"])
+        transition = self.instance(effective_on=day, reason=values["reason"])
         exclude = ["partner", "from_tier", "to_tier", "recorded_by"]
         if self.obeys_model(transition, row, exclude=exclude) and ok:
             values = (partner, from_tier, to_tier, day, values["reason"])
@@ -103,6 +103,10 @@ class TransitionsCheck(FileCheck):
             rows = self.rows_by_partner.get(partner, [])
             if self._check_partner(partner, links, rows):
                 self._plan_partner(partner, links, rows)
+
+    def release(self):
+        super().release()
+        self.rows_by_partner.clear()
 
     def _check_partner(self, partner, links, rows):
         """Merge the file's rows into the stored links (by day) and check the chain; True when

@@ -43,6 +43,17 @@ class FileCheck:
             saved=self.saved,
         )
         self._first_lines = {}
+        self._instance = None
+
+    def instance(self, **values):
+        """The model instance the model's rules run on, holding one row's values. One per
+        file, refilled for each row: building an instance per row took a third of the
+        checks' time."""
+        if self._instance is None:
+            self._instance = self.model()
+        for name, value in values.items():
+            setattr(self._instance, name, value)
+        return self._instance
 
     def problem(self, line, column, message):
         self.problems.append(Problem(self.fmt.name, line, column, message))
@@ -92,10 +103,16 @@ class FileCheck:
         return None if ref.invalid else ref
 
     def check(self, rows):
+        """Check every row and plan the file's writes. Only the plan is kept: the check's
+        own lists are emptied, as the plan's build and apply keep the check alive."""
         for row in rows:
             self.check_row(row)
         self.finish()
+        self.release()
         return self.plan
+
+    def release(self):
+        self._first_lines.clear()
 
     def check_row(self, row):
         raise NotImplementedError
@@ -177,7 +194,7 @@ class LevelsCheck(RankedCheck):
             return
         values = row.values
         new = (values["rank"], values["validity_months"])
-        level = CertificationLevel(name=ref.name, rank=new[0], validity_months=new[1])
+        level = self.instance(name=ref.name, rank=new[0], validity_months=new[1])
         ok = self.obeys_model(level, row, exclude=["description", "criteria"])
         if new[1] is not None and new[1] is not INVALID and new[1] < 1:
             message = constraint_message(CertificationLevel, "level_validity_positive")
@@ -211,7 +228,7 @@ class TiersCheck(RankedCheck):
             level = self.lookup(
                 self.state.levels, values["required_level"], row.line, "required_level", "level"
             )
-        tier = Tier(name=ref.name, rank=values["rank"])
+        tier = self.instance(name=ref.name, rank=values["rank"])
         exclude = ["required_level", "description", "benefits"]
         if not self.obeys_model(tier, row, exclude=exclude):
             return
@@ -251,7 +268,7 @@ class PartnersCheck(FileCheck):
             if manager_pk is None:
                 self.problem(line, "account_manager", f"No user {values['account_manager']!r}.")
         simple = ("partner_type", "country", "joined_on", "ended_on", "contact_email")
-        partner = Partner(name=name, **{field: values[field] for field in simple})
+        partner = self.instance(name=name, **{field: values[field] for field in simple})
         exclude = ["region", "account_manager", "current_tier", "website", "notes"]
         ok = self.obeys_model(partner, row, exclude=exclude)
         if values["account_manager"] is not None and manager_pk is None:

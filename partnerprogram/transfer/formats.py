@@ -5,6 +5,7 @@ and how to read a file into parsed rows; what the rows mean is the importer's bu
 
 import csv
 import functools
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
@@ -34,6 +35,11 @@ def text(value):
     return value
 
 
+def common_text(value):
+    """Text that repeats from row to row (a country, a reason): one string for all rows."""
+    return sys.intern(value)
+
+
 @functools.lru_cache(maxsize=16384)  # a program has a few thousand distinct days
 def date(value):
     return parse_date(value)
@@ -47,11 +53,11 @@ def whole_number(value):
 
 
 def choice(choices):
-    keys = list(choices.values)
+    keys = {key: key for key in choices.values}  # the rows share the choice's own string
 
     def parse(value):
         if value in keys:
-            return value
+            return keys[value]
         raise ValueError(f"{value!r} is not a choice: use {', '.join(keys)}.")
 
     return parse
@@ -77,8 +83,8 @@ def optional(name, parse=text):
     return Column(name, parse)
 
 
-def free_text(name, *, is_required=False):
-    return Column(name, text, required=is_required, empty="", strip=False)
+def free_text(name, parse=text, *, is_required=False):
+    return Column(name, parse, required=is_required, empty="", strip=False)
 
 
 @dataclass(frozen=True)
@@ -110,7 +116,7 @@ PARTNERS = FileFormat(
         required("name"),
         required("partner_type", choice(PartnerType)),
         required("region"),
-        Column("country", empty=""),
+        Column("country", common_text, empty=""),
         optional("account_manager"),
         required("joined_on", date),
         optional("ended_on", date),
@@ -136,7 +142,7 @@ TRANSITIONS = FileFormat(
         optional("from_tier"),
         required("to_tier"),
         required("effective_on", date),
-        free_text("reason"),
+        free_text("reason", common_text),
     ),
     key=("partner", "effective_on", "to_tier"),
 )

@@ -24,6 +24,10 @@ class PartnerRecordCheck(FileCheck):
             return None
         return self.lookup(self.state.partners, name, row.line, "partner", "partner")
 
+    def release(self):
+        super().release()
+        self.rows.clear()
+
     def stored_partner_pks(self):
         return {values[0].pk for _, values in self.rows if values[0].pk is not None}
 
@@ -45,7 +49,7 @@ class CertificationsCheck(PartnerRecordCheck):
                 return
             if expires_on is None and level.validity_months:
                 expires_on = PartnerCertification.default_expiry(level, awarded_on)
-        certification = PartnerCertification(
+        certification = self.instance(
             awarded_on=awarded_on, expires_on=expires_on, revoked_on=values["revoked_on"]
         )
         exclude = ["partner", "level", "recorded_by", "notes"]
@@ -103,7 +107,7 @@ class FeedbackCheck(PartnerRecordCheck):
     def check_row(self, row):
         values, line = row.values, row.line
         partner = self.partner(row)
-        feedback = PartnerFeedback(
+        feedback = self.instance(
             received_on=values["received_on"],
             channel=values["channel"],
             topic=values["topic"],
