@@ -24,7 +24,7 @@ from tiers.services import (
 
 from .checks import FileCheck, constraint_message
 from .formats import INVALID, PARTNERS, TRANSITIONS, Problem
-from .state import describe_changes, rows_of_partners
+from .state import rows_of_partners
 
 
 @dataclass(slots=True)
@@ -172,15 +172,11 @@ class TransitionsCheck(FileCheck):
             day = values[3]
             link = links[day]
             key = f"{partner.name}, {day.isoformat()}, {link.to_tier.name}"
-            if link.pk is None:
-                self.plan.create(line, values, key)
-            elif link.stored != (link.from_tier, link.reason):
-                new = (_name(link.from_tier), link.reason)
-                old = (_name(link.stored[0]), link.stored[1])
-                details = describe_changes(self.update_fields, old, new)
-                self.plan.update(line, link.pk, values, key, details)
-            else:
-                self.plan.keep()
+            new = (_name(link.from_tier), link.reason)
+            old = (_name(link.stored[0]), link.stored[1]) if link.stored else ()
+            self.plan.add(
+                line, values, key, pk=link.pk, old=old, new=new, columns=self.update_fields
+            )
 
     def build(self, values, user_pk):
         partner, from_tier, to_tier, day, reason = values

@@ -150,19 +150,13 @@ class RankedCheck(FileCheck):
         ref = refs.get(name)
         if ref is None:
             ref = refs[name] = self.ref_class(None, name, row.line)
-            ref.rank = None
         ref.line = row.line
         ref.invalid = True
         return ref
 
     def plan_row(self, ref, line, new, old):
-        if old is None:
-            self.plan.create(line, (ref, *new), ref.name)
-        elif tuple(new) != tuple(old):
-            details = describe_changes(self.update_fields, old, new)
-            self.plan.update(line, ref.pk, (ref, *new), ref.name, details)
-        else:
-            self.plan.keep()
+        columns = self.update_fields
+        self.plan.add(line, (ref, *new), ref.name, pk=ref.pk, old=old, new=new, columns=columns)
 
     def finish(self):
         by_rank = {}
@@ -203,7 +197,7 @@ class LevelsCheck(RankedCheck):
         if not ok:
             return
         ref.invalid = False
-        old = None if ref.pk is None else (ref.rank, ref.validity_months)
+        old = (ref.rank, ref.validity_months)
         ref.rank, ref.validity_months = new
         self.plan_row(ref, row.line, new, old)
 
@@ -235,7 +229,7 @@ class TiersCheck(RankedCheck):
         if values["required_level"] is not None and level is None:
             return
         ref.invalid = False
-        old = None if ref.pk is None else (ref.rank, ref.required_level)
+        old = (ref.rank, ref.required_level)
         ref.rank, ref.required_level = values["rank"], level
         self.plan_row(ref, row.line, (values["rank"], level), old)
 

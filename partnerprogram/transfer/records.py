@@ -8,7 +8,7 @@ from partnerprogram.models import PartnerFeedback
 
 from .checks import FileCheck, constraint_message
 from .formats import CERTIFICATIONS, FEEDBACK, INVALID
-from .state import describe_changes, rows_of_partners
+from .state import rows_of_partners
 
 
 class PartnerRecordCheck(FileCheck):
@@ -67,14 +67,10 @@ class CertificationsCheck(PartnerRecordCheck):
         for line, values in self.rows:
             partner, level, awarded_on, *dates = values
             key = f"{partner.name}, {level.name}, {awarded_on.isoformat()}"
-            match = stored.get((partner.pk, level.pk, awarded_on)) if partner.pk else None
-            if match is None:
-                self.plan.create(line, values, key)
-            elif match[1] != tuple(dates):
-                details = describe_changes(self.update_fields, match[1], dates, _iso)
-                self.plan.update(line, match[0], values, key, details)
-            else:
-                self.plan.keep()
+            pk, old = stored.get((partner.pk, level.pk, awarded_on), (None, ()))
+            self.plan.add(
+                line, values, key, pk=pk, old=old, new=dates, columns=self.update_fields, show=_iso
+            )
 
     def build(self, values, user_pk):
         partner, level, awarded_on, expires_on, revoked_on = values
@@ -135,17 +131,10 @@ class FeedbackCheck(PartnerRecordCheck):
         for line, values in self.rows:
             partner, received_on, channel, topic, rating, comment = values
             key = f"{partner.name}, {received_on.isoformat()}"
-            matches = stored.get((partner.pk, received_on, comment)) if partner.pk else None
-            if not matches:
-                self.plan.create(line, values, key)
-                continue
-            pk, old = matches.pop(0)
+            matches = stored.get((partner.pk, received_on, comment))
+            pk, old = matches.pop(0) if matches else (None, ())
             new = (channel, topic, rating)
-            if old != new:
-                details = describe_changes(self.update_fields, old, new)
-                self.plan.update(line, pk, values, key, details)
-            else:
-                self.plan.keep()
+            self.plan.add(line, values, key, pk=pk, old=old, new=new, columns=self.update_fields)
 
     def build(self, values, user_pk):
         partner, received_on, channel, topic, rating, comment = values

@@ -52,16 +52,33 @@ class RegionRef(Ref):
 class LevelRef(Ref):
     __slots__ = ("rank", "validity_months")
 
+    def __init__(self, pk, name, line=None, rank=None, validity_months=None):
+        super().__init__(pk, name, line)
+        self.rank, self.validity_months = rank, validity_months
+
 
 class TierRef(Ref):
     __slots__ = ("rank", "required_level")
 
+    def __init__(self, pk, name, line=None, rank=None, required_level=None):
+        super().__init__(pk, name, line)
+        self.rank, self.required_level = rank, required_level
+
 
 class PartnerRef(Ref):
-    """A partner; `old` holds its stored column values (None for a new one) and `tier` its
-    tier after the import (a TierRef or None)."""
+    """A partner; `old` holds its stored column values (None for a new one), `tier` its
+    tier after the import (a TierRef or None) and `window_changed` whether partners.csv moves
+    its joined on or ended on."""
 
     __slots__ = ("joined_on", "ended_on", "tier", "stored_tier_pk", "old", "window_changed")
+
+    def __init__(self, pk, name, line=None, old=None, tier=None):
+        super().__init__(pk, name, line)
+        self.old = old
+        self.joined_on, self.ended_on = (old[4], old[5]) if old else (None, None)
+        self.tier = tier
+        self.stored_tier_pk = tier.pk if tier else None
+        self.window_changed = False
 
 
 @dataclass(frozen=True)
@@ -89,6 +106,16 @@ class FilePlan:
     updated: list = field(default_factory=list)
     unchanged: int = 0
     changes: list = field(default_factory=list)
+
+    def add(self, line, values, key, *, pk=None, old=(), new=(), columns=(), show=str):
+        """Plan a row: created when no stored record matched it (`pk` None), updated when
+        the stored `old` values of `columns` differ from the row's `new` ones, else kept."""
+        if pk is None:
+            self.create(line, values, key)
+        elif tuple(old) != tuple(new):
+            self.update(line, pk, values, key, describe_changes(columns, old, new, show))
+        else:
+            self.keep()
 
     def create(self, line, values, key):
         self.created.append((line, values))
@@ -146,28 +173,21 @@ class State:
         for pk, name, rank, validity in CertificationLevel.objects.values_list(
             "pk", "name", "rank", "validity_months"
         ):
-            ref = self.levels[name] = LevelRef(pk, name)
-            ref.rank, ref.validity_months = rank, validity
+            self.levels[name] = LevelRef(pk, name, rank=rank, validity_months=validity)
         levels_by_pk = {ref.pk: ref for ref in self.levels.values()}
         self.tiers = {}
         for pk, name, rank, level_pk in Tier.objects.values_list(
             "pk", "name", "rank", "required_level"
         ):
-            ref = self.tiers[name] = TierRef(pk, name)
-            ref.rank, ref.required_level = rank, levels_by_pk.get(level_pk)
+            level = levels_by_pk.get(level_pk)
+            self.tiers[name] = TierRef(pk, name, rank=rank, required_level=level)
         self.tiers_by_pk = {ref.pk: ref for ref in self.tiers.values()}
         self.partners = {}
         for pk, name, tier_pk, *old in Partner.objects.values_list(
             "pk", "name", "current_tier", *PARTNER_FIELDS
         ).iterator(chunk_size=5000):
-            ref = self.partners[name] = PartnerRef(pk, name)
-            ref.old = tuple(old)
-            ref.joined_on, ref.ended_on = old[4], old[5]
-            ref.tier = ref.stored_tier_pk = None
-            if tier_pk is not None:
-                ref.tier = self.tiers_by_pk[tier_pk]
-                ref.stored_tier_pk = tier_pk
-            ref.window_changed = False
+            tier = self.tiers_by_pk[tier_pk] if tier_pk is not None else None
+            self.partners[name] = PartnerRef(pk, name, old=tuple(old), tier=tier)
 
     def region(self, name, line):
         """The region of that name, whatever its case; a new one the first time it is named."""
@@ -178,10 +198,8 @@ class State:
         return ref
 
     def new_partner(self, name, line):
-        ref = self.partners[name] = PartnerRef(None, name, line)
-        ref.old = ref.joined_on = ref.ended_on = ref.tier = ref.stored_tier_pk = None
-        ref.window_changed = False
-        return ref
+        self.partners[name] = PartnerRef(None, name, line)
+        return self.partners[name]
 
 
 def rows_of_partners(queryset, fields, partner_pks):
