@@ -40,7 +40,7 @@ def write(plans, state, *, user=None, progress=None):
             if plan.model is Partner:
                 updated_partners.update(pk for _, pk, _ in batch)
             done += len(batch)
-            progress(plan.name, done, total)
+            progress(f"writing {plan.name}", done, total)
         for batch in _batches(plan.created, CREATE_BATCH):
             objs = [plan.build(values, user_pk) for _, values in batch]
             plan.model.objects.bulk_create(objs)
@@ -48,7 +48,7 @@ def write(plans, state, *, user=None, progress=None):
             for (_, values), obj in zip(batch, objs, strict=True):
                 plan.saved(values, obj)
             done += len(batch)
-            progress(plan.name, done, total)
+            progress(f"writing {plan.name}", done, total)
     _sync_current_tiers(state, updated_partners, history)
 
 
