@@ -198,8 +198,11 @@ def read_rows(fmt, lines: Iterable[bytes], problems, on_line=None) -> Iterator[R
     width = len(header)
     previous_end = reader.line_num
     rows = 0
-    for cells in reader:
+    for cells in _records(reader, fmt.name, problems):
         line, previous_end = previous_end + 1, reader.line_num
+        if cells is None:  # unreadable, reported: the file ends there
+            rows += 1
+            break
         if not any(cell.strip() for cell in cells):
             continue  # blank lines and rows of empty cells, as spreadsheets leave them
         rows += 1
@@ -223,6 +226,20 @@ def read_rows(fmt, lines: Iterable[bytes], problems, on_line=None) -> Iterator[R
                 "The file has a header but no rows: add rows or leave the file out.",
             )
         )
+
+
+def _records(reader, name, problems):
+    """The reader's records, until one the csv module cannot read (a field over its size
+    limit, as when a quote is never closed): that one is reported, and None ends the file."""
+    while True:
+        try:
+            yield next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            problems.append(Problem(name, reader.line_num, WHOLE_ROW, f"Not CSV: {error}."))
+            yield None
+            return
 
 
 def _decoded(name, lines, problems, on_line):
@@ -278,6 +295,10 @@ def _parse(fmt, line, cells, positions, problems):
     for column in fmt.columns:
         raw = cells[positions[column.name]]
         cell = raw.strip() if column.strip else raw
+        if "\x00" in cell:  # PostgreSQL cannot store it
+            problems.append(Problem(fmt.name, line, column.name, "The value has a NUL character."))
+            values[column.name], ok = INVALID, False
+            continue
         if not cell.strip():
             if column.required:
                 problems.append(Problem(fmt.name, line, column.name, "A value is required."))

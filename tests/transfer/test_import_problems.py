@@ -192,6 +192,14 @@ CASES = {
             "the file as UTF-8."
         ],
     ),
+    "a NUL character": (
+        {"partners.csv": ["Beta\x00,reseller,EMEA,France,,2024-02-01,,"]},
+        ["partners.csv:2: name: The value has a NUL character."],
+    ),
+    "a quote never closed": (
+        {"feedback.csv": ['Acme,2024-05-01,survey,training,4,"Hi' + "x" * 140_000]},
+        ["feedback.csv:2: -: Not CSV: field larger than field limit (131072)."],
+    ),
     "only a header": (
         {"feedback.csv": []},
         ["feedback.csv:1: -: The file has a header but no rows: add rows or leave the file out."],
