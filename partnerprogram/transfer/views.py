@@ -7,6 +7,7 @@ Between preview and confirmation the upload waits in a temporary folder under a 
 kept in the uploader's session; it is deleted once confirmed or cancelled (and any left
 behind after a day)."""
 
+import contextlib
 import secrets
 import tempfile
 import time
@@ -112,8 +113,9 @@ def _keep(upload):
     """Store the upload under a random name until it is confirmed or cancelled."""
     UPLOAD_DIR.mkdir(mode=0o700, exist_ok=True)
     for old in UPLOAD_DIR.iterdir():
-        if old.stat().st_mtime < time.time() - STALE_SECONDS:
-            old.unlink(missing_ok=True)
+        with contextlib.suppress(FileNotFoundError):  # another worker may clean up too
+            if old.stat().st_mtime < time.time() - STALE_SECONDS:
+                old.unlink()
     path = UPLOAD_DIR / (secrets.token_urlsafe(24) + Path(upload.name).suffix.lower())
     with path.open("wb") as file:
         for chunk in upload.chunks():

@@ -2,6 +2,7 @@
 non-staff cannot; problems are shown per row and nothing is written."""
 
 import io
+import os
 import zipfile
 
 import pytest
@@ -179,3 +180,13 @@ def test_a_manager_who_is_not_staff_is_sent_to_the_admin_login(client, manager, 
     response = client.get(URL)
     assert response.status_code == 302
     assert response.url.startswith(reverse("admin:login"))
+
+
+def test_uploads_left_waiting_for_a_day_are_deleted(staff_client, program):
+    views.UPLOAD_DIR.mkdir()
+    forgotten = views.UPLOAD_DIR / "forgotten.zip"
+    forgotten.write_bytes(b"old")
+    os.utime(forgotten, (0, 0))
+    staff_client.post(URL, {"file": zipped({"partners.csv": ["Beta,msp,EMEA,,,2024-02-01,,"]})})
+    assert not forgotten.exists()
+    assert len(list(views.UPLOAD_DIR.iterdir())) == 1  # the new upload, waiting
