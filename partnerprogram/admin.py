@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
@@ -8,6 +8,7 @@ from certifications.models import PartnerCertification
 from tiers.models import TierTransition
 
 from .models import Partner, PartnerFeedback, Region, RemediationReview
+from .transfer import views as transfer_views
 
 admin.site.site_header = "Partner Program administration"
 admin.site.site_title = "Partner Program admin"
@@ -87,6 +88,23 @@ class PartnerAdmin(SimpleHistoryAdmin):
         ("Contact", {"fields": ["contact_email", "website", "notes"]}),
     ]
     inlines = [CertificationInline, TransitionInline, FeedbackInline, ReviewInline]
+
+    def get_urls(self):
+        import_view = self.admin_site.admin_view(self.import_program_view)
+        return [
+            path("import/", import_view, name="partnerprogram_partner_import"),
+            *super().get_urls(),
+        ]
+
+    def import_program_view(self, request):
+        return transfer_views.program_import(request, self)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "can_import_program": transfer_views.can_import(request.user),
+        }
+        return super().changelist_view(request, extra_context)
 
     @admin.display(description="Tier change")
     def record_transition(self, obj):

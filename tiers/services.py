@@ -25,6 +25,58 @@ def _tier_name(tier_id, tiers_by_id):
     return str(tiers_by_id[tier_id]) if tier_id else "no tier"
 
 
+def _name_or_none(tier_id, tiers_by_id):
+    return tiers_by_id[tier_id].name if tier_id else None
+
+
+# The chain's messages, shared with the bulk import (partnerprogram.transfer), which applies
+# the same rules to many transitions at once. Tiers are given by name; None is no tier.
+
+
+def before_joined_message(joined_on):
+    return (
+        f"The partner joined on {joined_on.isoformat()}; a transition cannot take effect "
+        "before that."
+    )
+
+
+def after_ended_message(ended_on):
+    return (
+        f"The partner ended on {ended_on.isoformat()}; a transition cannot take effect after that."
+    )
+
+
+def same_day_message(day):
+    return f"This partner already has a tier transition on {day.isoformat()}."
+
+
+def broken_link_message(day, *, tier_before, from_tier):
+    """Why a transition on `day` from `from_tier` does not follow `tier_before`, the
+    partner's tier on the day before."""
+    if tier_before is None:
+        return (
+            f"The partner had no tier on {_day_before(day).isoformat()}: leave the from "
+            "tier empty to record its enrollment."
+        )
+    if from_tier is None:
+        return (
+            f"The partner was already in {tier_before} on {_day_before(day).isoformat()}: an "
+            "enrollment is only for a partner with no tier."
+        )
+    return (
+        f"The partner was in {tier_before} on {_day_before(day).isoformat()}, not in {from_tier}."
+    )
+
+
+def breaks_next_message(next_day, next_from):
+    """Why a transition cannot move into another tier than `next_from`, the from tier of the
+    partner's next transition (on `next_day`)."""
+    return (
+        f"This breaks the chain: the next transition, on {next_day.isoformat()}, moves from "
+        f"{next_from or 'no tier'}, so this one must move into that tier."
+    )
+
+
 def validate_chain(candidate, *, removing=False):
     """Check that saving `candidate` (or deleting it, when `removing`) leaves its partner's
     chain of transitions unbroken. Raises ValidationError keyed by the form field at fault.
@@ -66,53 +118,21 @@ def validate_chain(candidate, *, removing=False):
         tiers_by_id[candidate.from_tier_id] = candidate.from_tier
     tiers_by_id[candidate.to_tier_id] = candidate.to_tier
     if day < partner.joined_on:
-        raise ValidationError(
-            {
-                "effective_on": f"The partner joined on {partner.joined_on.isoformat()}; "
-                "a transition cannot take effect before that."
-            }
-        )
+        raise ValidationError({"effective_on": before_joined_message(partner.joined_on)})
     if partner.ended_on and day > partner.ended_on:
-        raise ValidationError(
-            {
-                "effective_on": f"The partner ended on {partner.ended_on.isoformat()}; "
-                "a transition cannot take effect after that."
-            }
-        )
+        raise ValidationError({"effective_on": after_ended_message(partner.ended_on)})
     if any(t.effective_on == day for t in others):
-        raise ValidationError(
-            {"effective_on": f"This partner already has a tier transition on {day.isoformat()}."}
-        )
+        raise ValidationError({"effective_on": same_day_message(day)})
     if candidate.from_tier_id != tier_before:
-        if tier_before is None:
-            message = (
-                f"The partner had no tier on {_day_before(day).isoformat()}: leave the from "
-                "tier empty to record its enrollment."
-            )
-        elif candidate.from_tier_id is None:
-            message = (
-                f"The partner was already in {_tier_name(tier_before, tiers_by_id)} on "
-                f"{_day_before(day).isoformat()}: an enrollment is only for a partner with "
-                "no tier."
-            )
-        else:
-            message = (
-                f"The partner was in {_tier_name(tier_before, tiers_by_id)} on "
-                f"{_day_before(day).isoformat()}, not in "
-                f"{_tier_name(candidate.from_tier_id, tiers_by_id)}."
-            )
+        message = broken_link_message(
+            day,
+            tier_before=_name_or_none(tier_before, tiers_by_id),
+            from_tier=_name_or_none(candidate.from_tier_id, tiers_by_id),
+        )
         raise ValidationError({"from_tier": message})
     if following and following.from_tier_id != candidate.to_tier_id:
-        raise ValidationError(
-            {
-                "to_tier": (
-                    f"This breaks the chain: the next transition, on "
-                    f"{following.effective_on.isoformat()}, moves from "
-                    f"{_tier_name(following.from_tier_id, tiers_by_id)}, so this one must "
-                    "move into that tier."
-                )
-            }
-        )
+        next_from = _name_or_none(following.from_tier_id, tiers_by_id)
+        raise ValidationError({"to_tier": breaks_next_message(following.effective_on, next_from)})
 
 
 def _lock_partner(partner_id):

@@ -1,0 +1,194 @@
+"""The check of tier_transitions.csv: the rule of tiers.services.validate_chain, applied to
+every partner at once. Each partner's chain is the file's rows merged with its stored
+transitions (loaded in a few queries for all the partners concerned), taken in date order:
+
+- a transition's from tier is the partner's tier on the day before (none: an enrollment);
+- one transition per partner per day;
+- within the partner's membership (joined on .. ended on), as partners.csv leaves it;
+- not in the future, and into another tier (the model's clean()).
+
+The partner's tier after the import, the to tier of its latest transition, is kept on its
+PartnerRef for the writer.
+"""
+
+from dataclasses import dataclass
+
+from tiers.models import TierTransition
+from tiers.services import (
+    after_ended_message,
+    before_joined_message,
+    breaks_next_message,
+    broken_link_message,
+    same_day_message,
+)
+
+from .checks import FileCheck, constraint_message
+from .formats import INVALID, PARTNERS, TRANSITIONS, Problem
+from .state import rows_of_partners
+
+
+@dataclass(slots=True)
+class Link:
+    """A transition in a partner's merged chain; `line` is None for a stored one the file
+    leaves alone, `pk` None for a new one."""
+
+    day: object
+    from_tier: object
+    to_tier: object
+    reason: str
+    pk: int | None = None
+    line: int | None = None
+    stored: tuple | None = None  # (from TierRef, reason) as stored, for an updated one
+
+
+def _name(tier):
+    return tier.name if tier else None
+
+
+class TransitionsCheck(FileCheck):
+    fmt = TRANSITIONS
+    model = TierTransition
+    update_fields = ("from_tier", "reason")
+
+    def __init__(self, state, problems):
+        super().__init__(state, problems)
+        self.rows_by_partner = {}  # PartnerRef -> [(line, values)], values[0] the PartnerRef
+
+    def check_row(self, row):
+        values, line = row.values, row.line
+        tiers = self.state.tiers
+        partner = from_tier = to_tier = None
+        if values["partner"] is not INVALID:
+            partner = self.lookup(
+                self.state.partners, values["partner"], line, "partner", "partner"
+            )
+        if values["from_tier"] is not None:
+            from_tier = self.lookup(tiers, values["from_tier"], line, "from_tier", "tier")
+        if values["to_tier"] is not INVALID:
+            to_tier = self.lookup(tiers, values["to_tier"], line, "to_tier", "tier")
+        day = values["effective_on"]
+        ok = bool(partner and to_tier) and not (values["from_tier"] and not from_tier)
+        if ok and row.ok and not self.first_time((partner.name, day, to_tier.name), line):
+            return
+        if to_tier and from_tier is to_tier:
+            message = constraint_message(TierTransition, "transition_changes_tier")
+            self.problem(line, "to_tier", message)
+            ok = False
+        transition = self.instance(effective_on=day, reason=values["reason"])
+        exclude = ["partner", "from_tier", "to_tier", "recorded_by"]
+        if self.obeys_model(transition, row, exclude=exclude) and ok:
+            values = (partner, from_tier, to_tier, day, values["reason"])
+            self.rows_by_partner.setdefault(partner, []).append((line, values))
+
+    def finish(self):
+        # In the order the file names them (then the partners whose membership changed), so
+        # that the writes come in the same order on every run.
+        partners = dict.fromkeys(self.rows_by_partner)
+        partners.update(
+            (ref, None)
+            for ref in self.state.partners.values()
+            if ref.window_changed and not ref.invalid
+        )
+        stored = {}
+        tiers_by_pk = self.state.tiers_by_pk
+        for partner_pk, pk, from_pk, to_pk, day, reason in rows_of_partners(
+            TierTransition.objects,
+            ("pk", "from_tier", "to_tier", "effective_on", "reason"),
+            {ref.pk for ref in partners if ref.pk is not None},
+        ):
+            link = Link(day, tiers_by_pk.get(from_pk), tiers_by_pk[to_pk], reason, pk=pk)
+            stored.setdefault(partner_pk, {})[day] = link
+        for partner in partners:
+            links = stored.get(partner.pk, {}) if partner.pk else {}
+            rows = self.rows_by_partner.get(partner, [])
+            if self._check_partner(partner, links, rows):
+                self._plan_partner(partner, links, rows)
+
+    def release(self):
+        super().release()
+        self.rows_by_partner.clear()
+
+    def _check_partner(self, partner, links, rows):
+        """Merge the file's rows into the stored links (by day) and check the chain; True when
+        it holds."""
+        ok = True
+        for line, (_, from_tier, to_tier, day, reason) in rows:
+            link = links.get(day)
+            if link is not None and (link.line is not None or link.to_tier is not to_tier):
+                self.problem(line, "effective_on", same_day_message(day))
+                ok = False
+                continue
+            stored = (link.from_tier, link.reason) if link else None
+            pk = link.pk if link else None
+            links[day] = Link(day, from_tier, to_tier, reason, pk=pk, line=line, stored=stored)
+        chain = [links[day] for day in sorted(links)]
+        ok = self._check_membership(partner, chain) and ok
+        previous = None
+        for link in chain:
+            tier_before = previous.to_tier if previous else None
+            if link.from_tier is not tier_before:
+                if link.line is not None:
+                    message = broken_link_message(
+                        link.day, tier_before=_name(tier_before), from_tier=_name(link.from_tier)
+                    )
+                    self.problem(link.line, "from_tier", message)
+                    ok = False
+                elif previous is not None and previous.line is not None:
+                    message = breaks_next_message(link.day, _name(link.from_tier))
+                    self.problem(previous.line, "to_tier", message)
+                    ok = False
+                # Two stored links that do not connect: the database's own; not ours to block.
+            previous = link
+        if ok:
+            partner.tier = chain[-1].to_tier if chain else None
+        return ok
+
+    def _check_membership(self, partner, chain):
+        ok = True
+        joined_on, ended_on = partner.joined_on, partner.ended_on
+        for link in chain:
+            before = link.day < joined_on
+            after = ended_on is not None and link.day > ended_on
+            if not (before or after):
+                continue
+            ok = False
+            if link.line is not None:
+                message = (before_joined_message if before else after_ended_message)(
+                    joined_on if before else ended_on
+                )
+                self.problem(link.line, "effective_on", message)
+            elif partner.window_changed:
+                column = "joined_on" if before else "ended_on"
+                verb = "join after" if before else "end before"
+                message = (
+                    f"The partner has a tier transition on {link.day.isoformat()}; it cannot "
+                    f"{verb} that."
+                )
+                self.problems.append(Problem(PARTNERS.name, partner.line, column, message))
+        return ok
+
+    def _plan_partner(self, partner, links, rows):
+        for line, values in rows:
+            day = values[3]
+            link = links[day]
+            key = f"{partner.name}, {day.isoformat()}, {link.to_tier.name}"
+            new = (_name(link.from_tier), link.reason)
+            old = (_name(link.stored[0]), link.stored[1]) if link.stored else ()
+            self.plan.add(
+                line, values, key, pk=link.pk, old=old, new=new, columns=self.update_fields
+            )
+
+    def build(self, values, user_pk):
+        partner, from_tier, to_tier, day, reason = values
+        return TierTransition(
+            partner_id=partner.pk,
+            from_tier_id=from_tier.pk if from_tier else None,
+            to_tier_id=to_tier.pk,
+            effective_on=day,
+            reason=reason,
+            recorded_by_id=user_pk,
+        )
+
+    def apply(self, instance, values):
+        _, from_tier, _, _, instance.reason = values
+        instance.from_tier_id = from_tier.pk if from_tier else None

@@ -1,0 +1,311 @@
+"""The checks of the files that name things: certification levels, tiers and partners. Each
+row is checked against the model's own rules (its field validators and clean()), its
+references are resolved through the State, and it is planned as a create, an update or
+nothing.
+
+FileCheck is the base of every file's check (see records.py and chains.py for the others).
+"""
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+
+from certifications.models import CertificationLevel
+from partnerprogram.models import Partner, Region
+from tiers.models import Tier
+
+from .formats import INVALID, LEVELS, PARTNERS, TIERS, WHOLE_ROW, Problem
+from .state import PARTNER_FIELDS, FilePlan, LevelRef, TierRef, describe_changes
+
+
+def constraint_message(model, name):
+    """The message a model's database constraint gives, so that the import says the same."""
+    constraint = next(c for c in model._meta.constraints if c.name == name)
+    return str(constraint.violation_error_message)
+
+
+class FileCheck:
+    """Checks the rows of one file: `check_row` for each, then `finish` for what needs every
+    row (the database's rows of the same kind, duplicates across the file)."""
+
+    fmt = None
+    model = None
+    update_fields = ()
+    names_records = False  # True: each row's values start with the Ref it names
+
+    def __init__(self, state, problems):
+        self.state = state
+        self.problems = problems
+        self.plan = FilePlan(
+            self.fmt.name,
+            self.model,
+            build=self.build,
+            apply=self.apply,
+            update_fields=self.update_fields,
+            saved=self.saved,
+        )
+        self._first_lines = {}
+        self._instance = None
+
+    def instance(self, **values):
+        """The model instance the model's rules run on, holding one row's values. One per
+        file, refilled for each row: building an instance per row took a third of the
+        checks' time."""
+        if self._instance is None:
+            self._instance = self.model()
+        for name, value in values.items():
+            setattr(self._instance, name, value)
+        return self._instance
+
+    def problem(self, line, column, message):
+        self.problems.append(Problem(self.fmt.name, line, column, message))
+
+    def first_time(self, key, line):
+        """False (and a problem) when a row with the same natural key came before."""
+        first = self._first_lines.setdefault(key, line)
+        if first == line:
+            return True
+        if len(self.fmt.key) == 1:
+            self.problem(line, self.fmt.key[0], f"{key[0]!r} is already on line {first}.")
+        else:
+            columns = ", ".join(self.fmt.key[:-1]) + f" and {self.fmt.key[-1]}"
+            self.problem(line, WHOLE_ROW, f"The same {columns} as line {first}.")
+        return False
+
+    def obeys_model(self, instance, row, exclude, columns=None):
+        """Run the model's field checks and clean() on `instance`, built from `row`; report
+        what they say, at the column of the same name as the field (or the one `columns`
+        maps it to). Fields whose cell did not parse are left out, and clean() (which
+        compares fields) needs every cell: so a row says all it can at once. True when the
+        row is good."""
+        line = row.line
+        exclude = [*exclude, *(name for name, value in row.values.items() if value is INVALID)]
+        errors = {}
+        checks = [lambda: instance.clean_fields(exclude=exclude)]
+        if row.ok:
+            checks.append(instance.clean)
+        for check in checks:
+            try:
+                check()
+            except ValidationError as error:
+                errors = error.update_error_dict(errors)
+        for field, field_errors in errors.items():
+            column = WHOLE_ROW if field == NON_FIELD_ERRORS else (columns or {}).get(field, field)
+            for message in ValidationError(field_errors).messages:
+                self.problem(line, column, message)
+        return row.ok and not errors
+
+    def lookup(self, refs, name, line, column, what):
+        """The Ref of that name; None (with a problem) when unknown. A Ref whose own row was
+        wrong gives None quietly: its problem is reported once, at its own row."""
+        ref = refs.get(name)
+        if ref is None:
+            self.problem(line, column, f"Unknown {what} {name!r}.")
+            return None
+        return None if ref.invalid else ref
+
+    def check(self, rows):
+        """Check every row and plan the file's writes. Only the plan is kept: the check's
+        own lists are emptied, as the plan's build and apply keep the check alive."""
+        for row in rows:
+            self.check_row(row)
+        self.finish()
+        self.release()
+        return self.plan
+
+    def release(self):
+        self._first_lines.clear()
+
+    def check_row(self, row):
+        raise NotImplementedError
+
+    def finish(self):
+        pass
+
+    def build(self, values, user_pk):
+        raise NotImplementedError
+
+    def apply(self, instance, values):
+        for field, value in zip(self.update_fields, values[1:], strict=True):
+            setattr(instance, field, value)
+
+    def saved(self, values, instance):
+        if self.names_records:
+            values[0].pk = instance.pk  # later files refer to the Ref
+
+
+class RankedCheck(FileCheck):
+    """Levels and tiers: named, each with its own rank."""
+
+    names_records = True
+    refs_attr = None
+    ref_class = None
+    what = None
+
+    def named(self, row):
+        """The Ref of the row's name, new or stored, marked invalid until the row passed;
+        None when the row has no name of its own."""
+        name = row.values["name"]
+        if name is INVALID or not self.first_time((name,), row.line):
+            return None
+        refs = getattr(self.state, self.refs_attr)
+        ref = refs.get(name)
+        if ref is None:
+            ref = refs[name] = self.ref_class(None, name, row.line)
+        ref.line = row.line
+        ref.invalid = True
+        return ref
+
+    def plan_row(self, ref, line, new, old):
+        columns = self.update_fields
+        self.plan.add(line, (ref, *new), ref.name, pk=ref.pk, old=old, new=new, columns=columns)
+
+    def finish(self):
+        by_rank = {}
+        for ref in getattr(self.state, self.refs_attr).values():
+            by_rank.setdefault(ref.rank, []).append(ref)
+        for rank, refs in by_rank.items():
+            if rank is None or len(refs) < 2:
+                continue
+            for ref in refs:
+                if ref.line is not None:
+                    others = ", ".join(sorted(other.name for other in refs if other is not ref))
+                    self.problem(
+                        ref.line,
+                        "rank",
+                        f"Rank {rank} is also the rank of {others}; each {self.what} has its "
+                        "own rank.",
+                    )
+
+
+class LevelsCheck(RankedCheck):
+    fmt = LEVELS
+    model = CertificationLevel
+    update_fields = ("rank", "validity_months")
+    refs_attr, ref_class, what = "levels", LevelRef, "level"
+
+    def check_row(self, row):
+        ref = self.named(row)
+        if ref is None:
+            return
+        values = row.values
+        new = (values["rank"], values["validity_months"])
+        level = self.instance(name=ref.name, rank=new[0], validity_months=new[1])
+        ok = self.obeys_model(level, row, exclude=["description", "criteria"])
+        if new[1] is not None and new[1] is not INVALID and new[1] < 1:
+            message = constraint_message(CertificationLevel, "level_validity_positive")
+            self.problem(row.line, "validity_months", message)
+            ok = False
+        if not ok:
+            return
+        ref.invalid = False
+        old = (ref.rank, ref.validity_months)
+        ref.rank, ref.validity_months = new
+        self.plan_row(ref, row.line, new, old)
+
+    def build(self, values, user_pk):
+        ref, rank, validity_months = values
+        return CertificationLevel(name=ref.name, rank=rank, validity_months=validity_months)
+
+
+class TiersCheck(RankedCheck):
+    fmt = TIERS
+    model = Tier
+    update_fields = ("rank", "required_level")
+    refs_attr, ref_class, what = "tiers", TierRef, "tier"
+
+    def check_row(self, row):
+        ref = self.named(row)
+        if ref is None:
+            return
+        values = row.values
+        level = None
+        if values["required_level"] is not None:
+            level = self.lookup(
+                self.state.levels, values["required_level"], row.line, "required_level", "level"
+            )
+        tier = self.instance(name=ref.name, rank=values["rank"])
+        exclude = ["required_level", "description", "benefits"]
+        if not self.obeys_model(tier, row, exclude=exclude):
+            return
+        if values["required_level"] is not None and level is None:
+            return
+        ref.invalid = False
+        old = (ref.rank, ref.required_level)
+        ref.rank, ref.required_level = values["rank"], level
+        self.plan_row(ref, row.line, (values["rank"], level), old)
+
+    def build(self, values, user_pk):
+        ref, rank, level = values
+        return Tier(name=ref.name, rank=rank, required_level_id=level.pk if level else None)
+
+    def apply(self, instance, values):
+        _, instance.rank, level = values
+        instance.required_level_id = level.pk if level else None
+
+
+class PartnersCheck(FileCheck):
+    fmt = PARTNERS
+    model = Partner
+    update_fields = (*PARTNER_FIELDS, "current_tier")
+    names_records = True
+
+    def check_row(self, row):
+        values, line = row.values, row.line
+        name = values["name"]
+        if name is INVALID or not self.first_time((name,), line):
+            return
+        ref = self.state.partners.get(name) or self.state.new_partner(name, line)
+        ref.line = line
+        ref.invalid = True  # until every check passed
+        manager_pk = None
+        if values["account_manager"] is not None:
+            manager_pk = self.state.users.get(values["account_manager"])
+            if manager_pk is None:
+                self.problem(line, "account_manager", f"No user {values['account_manager']!r}.")
+        simple = ("partner_type", "country", "joined_on", "ended_on", "contact_email")
+        partner = self.instance(name=name, **{field: values[field] for field in simple})
+        exclude = ["region", "account_manager", "current_tier", "website", "notes"]
+        ok = self.obeys_model(partner, row, exclude=exclude)
+        if values["account_manager"] is not None and manager_pk is None:
+            ok = False
+        if values["region"] is INVALID:
+            return
+        region = self.state.region(values["region"], line)
+        if region.pk is None:
+            new_region = Region(name=region.name)
+            ok = self.obeys_model(new_region, row, exclude=[], columns={"name": "region"}) and ok
+        if not ok:
+            return
+        ref.invalid = False
+        new = [values[field] for field in PARTNER_FIELDS]  # in the order of PARTNER_FIELDS
+        new[1], new[3] = region, manager_pk
+        if ref.old is None:
+            ref.joined_on, ref.ended_on = values["joined_on"], values["ended_on"]
+            self.plan.create(line, (ref, *new), name)
+            return
+        comparable = (new[0], region.pk, *new[2:])
+        if comparable == ref.old:
+            self.plan.keep()
+            return
+        joined_on, ended_on = values["joined_on"], values["ended_on"]
+        ref.window_changed = (ref.joined_on, ref.ended_on) != (joined_on, ended_on)
+        ref.joined_on, ref.ended_on = joined_on, ended_on
+        details = describe_changes(PARTNER_FIELDS, self._shown(ref.old), self._shown(comparable))
+        self.plan.update(line, ref.pk, (ref, *new), name, details)
+
+    def _shown(self, values):
+        partner_type, region_pk, country, manager_pk, *rest = values
+        region = self.state.region_names.get(region_pk, "(new region)")
+        return (partner_type, region, country, self.state.usernames.get(manager_pk), *rest)
+
+    def build(self, values, user_pk):
+        partner = Partner(name=values[0].name)
+        self.apply(partner, values)
+        return partner
+
+    def apply(self, instance, values):
+        ref, partner_type, region, *rest = values
+        instance.partner_type = partner_type
+        instance.region_id = region.pk
+        instance.country, instance.account_manager_id, *dates_and_email = rest
+        instance.joined_on, instance.ended_on, instance.contact_email = dates_and_email
+        instance.current_tier_id = ref.tier.pk if ref.tier else None

@@ -1,0 +1,149 @@
+"""Import a whole program from the files of the transfer format, all or nothing.
+
+    result = import_program(source, dry_run=False, user=None, progress=None)
+
+Every file present is read in the order of formats.FORMATS and every row checked (columns,
+types, choices, references, the models' rules, each partner's transition chain with what the
+database holds) before anything is written. Any problem: nothing is written and
+`result.problems` lists them all. None: one transaction writes every file in bulk (unless
+`dry_run`), and `result` counts the rows created, updated and unchanged per file.
+
+`user` is who imports through the admin: the rows they may not add or change are problems,
+and the history and the "recorded by" of new rows name them. The command passes no user.
+"""
+
+import time
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from . import writer
+from .chains import TransitionsCheck
+from .checks import LevelsCheck, PartnersCheck, TiersCheck
+from .formats import FORMATS, PARTNERS, TRANSITIONS, WHOLE_ROW, Problem, read_rows
+from .records import CertificationsCheck, FeedbackCheck
+from .state import State
+
+CHECKS = {
+    check.fmt.name: check
+    for check in (
+        LevelsCheck,
+        TiersCheck,
+        PartnersCheck,
+        CertificationsCheck,
+        TransitionsCheck,
+        FeedbackCheck,
+    )
+}
+PROGRESS_EVERY = 1024 * 1024  # bytes read between two progress reports
+
+
+@dataclass
+class ImportResult:
+    plans: list = field(default_factory=list)  # FilePlans, in the order of the files
+    new_regions: list = field(default_factory=list)  # names
+    problems: list = field(default_factory=list)  # Problems, in file and line order
+    dry_run: bool = False
+    written: bool = False
+    seconds: float = 0.0
+
+    @property
+    def ok(self):
+        return not self.problems
+
+    @property
+    def changes_anything(self):
+        return bool(self.new_regions) or any(plan.changed for plan in self.plans)
+
+    @property
+    def rows(self):
+        return sum(plan.changed + plan.unchanged for plan in self.plans)
+
+    def summary_lines(self):
+        """The lines the command prints and the admin shows after an import."""
+        lines = [
+            f"{plan.name}: {len(plan.created):,} created, {len(plan.updated):,} updated, "
+            f"{plan.unchanged:,} unchanged"
+            for plan in self.plans
+        ]
+        if self.new_regions:
+            lines.append(f"New regions: {', '.join(self.new_regions)}")
+        if not self.changes_anything:
+            lines.append("Nothing to change: the database already holds every row.")
+        elif self.dry_run:
+            lines.append("Dry run: the files are valid; nothing was written.")
+        return lines
+
+
+def import_program(source, *, dry_run=False, user=None, progress=None):
+    started = time.monotonic()
+    result = ImportResult(dry_run=dry_run, problems=list(source.problems))
+    if dry_run:
+        _check(source, result, user, progress)
+    else:
+        # The checks run in the writing transaction, so that they see what it writes over.
+        with transaction.atomic():
+            state = _check(source, result, user, progress)
+            if result.ok and result.changes_anything:
+                writer.write(result.plans, state, user=user, progress=progress)
+                result.written = True
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def _check(source, result, user, progress):
+    state = State()
+    for fmt in FORMATS:
+        check = CHECKS[fmt.name](state, result.problems)
+        if fmt.name not in source:
+            if fmt is TRANSITIONS:
+                check.check([])  # new membership dates against the stored transitions
+            continue
+        with source.open(fmt.name) as stream:
+            rows = read_rows(fmt, stream, result.problems, _reporter(fmt.name, source, progress))
+            result.plans.append(check.check(rows))
+    result.new_regions = [ref.name for ref in state.new_regions]
+    if user is not None:
+        result.problems += _permission_problems(result.plans, state, user)
+    order = {fmt.name: index for index, fmt in enumerate(FORMATS)}
+    result.problems.sort(key=lambda p: (order.get(p.file, -1), p.file, p.line))
+    return state
+
+
+def _reporter(name, source, progress):
+    if progress is None:
+        return None
+    total, counted = source.size(name), [0, 0]
+
+    def on_line(raw):
+        counted[0] += len(raw)
+        if counted[0] - counted[1] >= PROGRESS_EVERY:
+            counted[1] = counted[0]
+            progress(f"checking {name}", counted[0], total)
+
+    return on_line
+
+
+def _permission_problems(plans, state, user):
+    problems = []
+    for plan in plans:
+        opts = plan.model._meta
+        for action, rows in (("add", plan.created), ("change", plan.updated)):
+            if rows and not user.has_perm(f"{opts.app_label}.{action}_{opts.model_name}"):
+                problems += [
+                    Problem(
+                        plan.name,
+                        row[0],
+                        WHOLE_ROW,
+                        f"You may not {action} {opts.verbose_name_plural}.",
+                    )
+                    for row in rows
+                ]
+    if state.new_regions and not user.has_perm("partnerprogram.add_region"):
+        problems += [
+            Problem(
+                PARTNERS.name, ref.line, "region", f"You may not add regions ({ref.name!r} is new)."
+            )
+            for ref in state.new_regions
+        ]
+    return problems

@@ -1,0 +1,218 @@
+"""What an import knows while it checks the files: every named record of the program (in the
+database and in the files read so far), loaded once into dicts, and the plan of writes.
+
+Named records are `Ref`s: a stand-in that carries the values later files need and, once
+written, the primary key. A row of a later file refers to the Ref, so that records created by
+the import can be referred to before they exist.
+"""
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+
+from certifications.models import CertificationLevel
+from partnerprogram.models import Partner, Region
+from tiers.models import Tier
+
+# The stored fields of a partner that partners.csv sets, in the order of its columns after name.
+PARTNER_FIELDS = (
+    "partner_type",
+    "region",
+    "country",
+    "account_manager",
+    "joined_on",
+    "ended_on",
+    "contact_email",
+)
+PREVIEW_ROWS = 200  # changed rows kept per file for the preview
+CHUNK = 2000  # ids per `IN (...)` query
+SCAN_ABOVE = 20000  # more partners than this: scan the table once instead of chunked queries
+
+
+class Ref:
+    __slots__ = ("pk", "name", "line", "invalid")
+
+    def __init__(self, pk, name, line=None):
+        self.pk = pk
+        self.name = name
+        self.line = line  # the line of the file that names it (None: only in the database)
+        self.invalid = False  # its row has a problem: rows referring to it are not checked
+
+    def __repr__(self):
+        return f"<{type(self).__name__} {self.name!r} pk={self.pk}>"
+
+    def __str__(self):
+        return self.name
+
+
+class RegionRef(Ref):
+    __slots__ = ()
+
+
+class LevelRef(Ref):
+    __slots__ = ("rank", "validity_months")
+
+    def __init__(self, pk, name, line=None, rank=None, validity_months=None):
+        super().__init__(pk, name, line)
+        self.rank, self.validity_months = rank, validity_months
+
+
+class TierRef(Ref):
+    __slots__ = ("rank", "required_level")
+
+    def __init__(self, pk, name, line=None, rank=None, required_level=None):
+        super().__init__(pk, name, line)
+        self.rank, self.required_level = rank, required_level
+
+
+class PartnerRef(Ref):
+    """A partner; `old` holds its stored column values (None for a new one), `tier` its
+    tier after the import (a TierRef or None) and `window_changed` whether partners.csv moves
+    its joined on or ended on."""
+
+    __slots__ = ("joined_on", "ended_on", "tier", "stored_tier_pk", "old", "window_changed")
+
+    def __init__(self, pk, name, line=None, old=None, tier=None):
+        super().__init__(pk, name, line)
+        self.old = old
+        self.joined_on, self.ended_on = (old[4], old[5]) if old else (None, None)
+        self.tier = tier
+        self.stored_tier_pk = tier.pk if tier else None
+        self.window_changed = False
+
+
+@dataclass(frozen=True)
+class RowChange:
+    """A created or updated row, as the preview shows it."""
+
+    line: int
+    action: str  # "created" or "updated"
+    key: str
+    details: str = ""
+
+
+@dataclass
+class FilePlan:
+    """What one file will write: rows to create and rows to update, each (line, values), and
+    how to turn values into a model instance (`build`) or onto a stored one (`apply`)."""
+
+    name: str
+    model: type
+    build: object = None  # (values, user_pk) -> unsaved instance
+    apply: object = None  # (instance, values) -> None
+    update_fields: tuple = ()
+    saved: object = None  # (values, saved instance) -> None, after bulk_create
+    created: list = field(default_factory=list)
+    updated: list = field(default_factory=list)
+    unchanged: int = 0
+    changes: list = field(default_factory=list)
+
+    def add(self, line, values, key, *, pk=None, old=(), new=(), columns=(), show=str):
+        """Plan a row: created when no stored record matched it (`pk` None), updated when
+        the stored `old` values of `columns` differ from the row's `new` ones, else kept."""
+        if pk is None:
+            self.create(line, values, key)
+        elif tuple(old) != tuple(new):
+            self.update(line, pk, values, key, describe_changes(columns, old, new, show))
+        else:
+            self.keep()
+
+    def create(self, line, values, key):
+        self.created.append((line, values))
+        self._note(RowChange(line, "created", key))
+
+    def update(self, line, pk, values, key, details):
+        self.updated.append((line, pk, values))
+        self._note(RowChange(line, "updated", key, details))
+
+    def keep(self):
+        self.unchanged += 1
+
+    def _note(self, change):
+        if len(self.changes) < PREVIEW_ROWS:
+            self.changes.append(change)
+
+    @property
+    def changed(self):
+        return len(self.created) + len(self.updated)
+
+    @property
+    def hidden_changes(self):
+        """Changed rows the preview leaves out."""
+        return self.changed - len(self.changes)
+
+
+def describe_changes(columns, old, new, show=str):
+    """'country: France → Spain; ended_on: (empty) → 2025-01-01' for the columns that differ."""
+    parts = []
+    for column, before, after in zip(columns, old, new, strict=True):
+        if before != after:
+            parts.append(f"{column}: {_shown(before, show)} → {_shown(after, show)}")
+    return "; ".join(parts)
+
+
+def _shown(value, show):
+    if value is None or value == "":
+        return "(empty)"
+    return show(value)
+
+
+class State:
+    """The program's named records by name, loaded with one query per model."""
+
+    def __init__(self):
+        self.regions = {}  # lower-cased name -> RegionRef
+        self.new_regions = []  # RegionRefs the import creates, in the order first named
+        for pk, name in Region.objects.order_by("-pk").values_list("pk", "name"):
+            self.regions[name.lower()] = RegionRef(pk, name)  # the oldest wins a case clash
+        self.region_names = {ref.pk: ref.name for ref in self.regions.values()}
+        User = get_user_model()
+        self.users = dict(User.objects.values_list(User.USERNAME_FIELD, "pk"))
+        self.usernames = {pk: name for name, pk in self.users.items()}
+        self.levels = {}
+        for pk, name, rank, validity in CertificationLevel.objects.values_list(
+            "pk", "name", "rank", "validity_months"
+        ):
+            self.levels[name] = LevelRef(pk, name, rank=rank, validity_months=validity)
+        levels_by_pk = {ref.pk: ref for ref in self.levels.values()}
+        self.tiers = {}
+        for pk, name, rank, level_pk in Tier.objects.values_list(
+            "pk", "name", "rank", "required_level"
+        ):
+            level = levels_by_pk.get(level_pk)
+            self.tiers[name] = TierRef(pk, name, rank=rank, required_level=level)
+        self.tiers_by_pk = {ref.pk: ref for ref in self.tiers.values()}
+        self.partners = {}
+        for pk, name, tier_pk, *old in Partner.objects.values_list(
+            "pk", "name", "current_tier", *PARTNER_FIELDS
+        ).iterator(chunk_size=5000):
+            tier = self.tiers_by_pk[tier_pk] if tier_pk is not None else None
+            self.partners[name] = PartnerRef(pk, name, old=tuple(old), tier=tier)
+
+    def region(self, name, line):
+        """The region of that name, whatever its case; a new one the first time it is named."""
+        ref = self.regions.get(name.lower())
+        if ref is None:
+            ref = self.regions[name.lower()] = RegionRef(None, name, line)
+            self.new_regions.append(ref)
+        return ref
+
+    def new_partner(self, name, line):
+        self.partners[name] = PartnerRef(None, name, line)
+        return self.partners[name]
+
+
+def rows_of_partners(queryset, fields, partner_pks):
+    """The rows (values_list of "partner_id" and `fields`) of `queryset` that belong to the
+    partners `partner_pks`: chunked `IN` queries for a few partners, one streamed scan of the
+    table for many. Rows come in primary-key order within each partner."""
+    partner_pks = sorted(partner_pks)
+    queryset = queryset.order_by("partner_id", "pk").values_list("partner_id", *fields)
+    if len(partner_pks) > SCAN_ABOVE:
+        wanted = set(partner_pks)
+        for row in queryset.iterator(chunk_size=5000):
+            if row[0] in wanted:
+                yield row
+        return
+    for start in range(0, len(partner_pks), CHUNK):
+        yield from queryset.filter(partner_id__in=partner_pks[start : start + CHUNK])

@@ -1,0 +1,132 @@
+"""Export → import into an empty database → export again: the same files, the same program."""
+
+import datetime as dt
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from certifications.models import PartnerCertification
+from partnerprogram import demo
+from partnerprogram.models import Partner, PartnerFeedback, Region
+from tests.partnerprogram.test_seed_demo import snapshot
+from tiers.models import TierTransition
+
+from .conftest import counts, run_import
+
+pytestmark = pytest.mark.django_db
+SEED_TODAY = "2026-06-30"  # in the past, so that no seeded date is in the future
+DAYS = [dt.date(2024, 3, 31), dt.date(2025, 6, 30), dt.date(2025, 12, 31), dt.date(2026, 6, 30)]
+
+
+def seed(partners=150):
+    call_command("seed_demo", "--partners", str(partners), "--today", SEED_TODAY, stdout=StringIO())
+
+
+def export(folder):
+    call_command("export_program", str(folder), stdout=StringIO())
+    return {path.name: path.read_bytes() for path in sorted(folder.iterdir())}
+
+
+def program():
+    """The program as plain values (test_seed_demo's snapshot, with the columns it leaves
+    out), and what the KPIs read from it on several days."""
+    kept = {
+        key: value for key, value in snapshot().items() if key != "reviews"
+    }  # not in the format
+    return {
+        **kept,
+        "contacts": list(Partner.objects.order_by("name").values_list("contact_email")),
+        "reasons": list(
+            TierTransition.objects.order_by("partner__name", "effective_on").values_list("reason")
+        ),
+        "feedback in full": sorted(
+            PartnerFeedback.objects.values_list(
+                "partner__name", "received_on", "channel", "topic", "rating", "comment"
+            )
+        ),
+        "valid on": {
+            day: sorted(
+                PartnerCertification.objects.valid_on(day).values_list(
+                    "partner__name", "level__name"
+                )
+            )
+            for day in DAYS
+        },
+        "active on": {day: Partner.objects.active_on(day).count() for day in DAYS},
+    }
+
+
+def test_export_then_import_into_an_empty_database_gives_back_the_same_program(tmp_path):
+    seed()
+    before = program()
+    first = export(tmp_path / "first")
+    assert set(first) == {
+        "certification_levels.csv",
+        "tiers.csv",
+        "partners.csv",
+        "certifications.csv",
+        "tier_transitions.csv",
+        "feedback.csv",
+    }
+    demo.delete_program()  # the users (account managers) stay, as they would in a new site
+    assert Partner.objects.count() == 0
+
+    out, err, status = run_import(tmp_path / "first")
+    assert (status, err) == (0, "")
+    assert "partners.csv: 150 created, 0 updated, 0 unchanged" in out
+    regions = next(line for line in out.splitlines() if line.startswith("New regions: "))
+    assert sorted(regions.removeprefix("New regions: ").split(", ")) == sorted(demo.REGIONS)
+    assert program() == before
+    assert export(tmp_path / "second") == first
+
+
+def test_two_exports_of_one_program_are_the_same_bytes_sorted_by_natural_key(tmp_path):
+    seed(60)
+    first = export(tmp_path / "a")
+    assert export(tmp_path / "b") == first
+    names = [line.split(",")[0] for line in first["partners.csv"].decode().splitlines()[1:]]
+    assert names == sorted(names)
+    assert first["partners.csv"].startswith(
+        b"name,partner_type,region,country,account_manager,joined_on,ended_on,contact_email\n"
+    )
+
+
+def test_reimporting_the_same_folder_changes_nothing_and_says_so(tmp_path):
+    seed(80)
+    export(tmp_path / "program")
+    before = counts()
+    out, _, status = run_import(tmp_path / "program")
+    assert status == 0
+    assert "partners.csv: 0 created, 0 updated, 80 unchanged" in out
+    assert "Nothing to change: the database already holds every row." in out
+    assert "Imported" not in out
+    assert counts() == before  # not even a history record
+
+
+def test_export_leaves_out_a_table_with_no_rows(tmp_path):
+    seed(20)
+    PartnerFeedback.objects.all().delete()
+    (tmp_path / "program").mkdir()
+    (tmp_path / "program" / "feedback.csv").write_text("stale")
+    files = export(tmp_path / "program")
+    assert "feedback.csv" not in files  # a header alone would not import
+    assert Region.objects.count() == len(demo.REGIONS)
+
+
+def test_import_and_export_do_a_fixed_number_of_queries_whatever_the_rows(tmp_path):
+    """No query per row: 30 and 90 partners take the same number of queries."""
+    queries = []
+    for size in (30, 90):
+        seed(size)
+        export(tmp_path / str(size))
+        demo.delete_program()
+        with CaptureQueriesContext(connection) as captured:
+            assert run_import(tmp_path / str(size))[2] == 0
+        with CaptureQueriesContext(connection) as exported:
+            export(tmp_path / f"{size}-again")
+        queries.append((len(captured), len(exported)))
+        demo.delete_program()
+    assert queries[0] == queries[1]
