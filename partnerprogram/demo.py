@@ -39,7 +39,7 @@ from .models import (
     ReviewStatus,
 )
 from .periods import add_months
-from .state import LEVELS_KEY
+from .state import LEVELS_KEY, forget_snapshots
 
 # name, rank, validity in months
 LEVELS = [("Associate", 1, 24), ("Professional", 2, 24), ("Expert", 3, 12)]
@@ -397,6 +397,7 @@ def delete_program():
         for model in program_tables():
             for table in (model._meta.db_table, model.history.model._meta.db_table):
                 cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")
+        forget_snapshots()
 
 
 def _ensure_users():

@@ -13,6 +13,7 @@ keeps them true.
 """
 
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 LEVELS_KEY = "levels"
@@ -73,3 +74,30 @@ def forget_snapshots(since=None, *, certifications=True, tiers=True):
             if since is not None:
                 rows = rows.filter(**{f"{field}__gte": since})
             rows.delete()
+
+
+def partners_changed(partner_ids, *, levels_changed=False, batch=5000):
+    """After bulk writes that bypass the models' save() (an import): bring the stored state of
+    these partners in step (last tier change, current level; everyone's level when levels or
+    tiers changed) and drop every snapshot."""
+    from certifications.kpis import level_id_on
+    from tiers.models import TierTransition
+
+    from .models import Partner
+
+    day = levels_state_date()
+    ids = sorted(partner_ids)
+    for start in range(0, len(ids), batch):
+        changes = {
+            "tier_changed_on": Subquery(
+                TierTransition.objects.filter(partner=OuterRef("pk"))
+                .order_by("-effective_on")
+                .values("effective_on")[:1]
+            )
+        }
+        if day is not None:
+            changes["current_level"] = level_id_on(day)
+        Partner.objects.filter(pk__in=ids[start : start + batch]).update(**changes)
+    if levels_changed and day is not None:
+        refresh_levels(day)
+    forget_snapshots()

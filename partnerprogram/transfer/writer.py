@@ -5,7 +5,10 @@ Call inside a transaction (the importer does)."""
 from django.db import connection
 from django.utils import timezone
 
+from certifications.models import CertificationLevel, PartnerCertification
 from partnerprogram.models import Partner, Region
+from partnerprogram.state import partners_changed
+from tiers.models import Tier, TierTransition
 
 CHANGE_REASON = "Imported"
 CREATE_BATCH = 5000
@@ -25,6 +28,7 @@ def write(plans, state, *, user=None, progress=None):
     for ref, region in zip(state.new_regions, regions, strict=True):
         ref.pk = region.pk
     updated_partners = set()
+    touched = set()  # partners whose certifications or transitions were written
     for plan in plans:
         total, done = plan.changed, 0
         for batch in _batches(plan.updated, UPDATE_BATCH):
@@ -37,6 +41,7 @@ def write(plans, state, *, user=None, progress=None):
                 _free_ranks(plan.model, objs, ranks)
             plan.model.objects.bulk_update(objs, plan.update_fields)
             history.record(plan.model, objs, update=True)
+            touched.update(_partners_of(plan.model, objs))
             if plan.model is Partner:
                 updated_partners.update(pk for _, pk, _ in batch)
             done += len(batch)
@@ -45,11 +50,24 @@ def write(plans, state, *, user=None, progress=None):
             objs = [plan.build(values, user_pk) for _, values in batch]
             plan.model.objects.bulk_create(objs)
             history.record(plan.model, objs)
+            touched.update(_partners_of(plan.model, objs))
             for (_, values), obj in zip(batch, objs, strict=True):
                 plan.saved(values, obj)
             done += len(batch)
             progress(f"writing {plan.name}", done, total)
     _sync_current_tiers(state, updated_partners, history)
+    ranks_changed = any(plan.changed and plan.model in (CertificationLevel, Tier) for plan in plans)
+    if touched or ranks_changed:
+        partners_changed(touched, levels_changed=ranks_changed)
+
+
+def _partners_of(model, objs):
+    """The partners whose stored state a written row may change."""
+    if model is Partner:
+        return [obj.pk for obj in objs]
+    if model in (PartnerCertification, TierTransition):
+        return [obj.partner_id for obj in objs]
+    return []
 
 
 def _batches(rows, size):

@@ -8,10 +8,14 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from certifications.kpis import certification_breakdown, certification_levels
 from certifications.models import PartnerCertification
 from partnerprogram import demo
 from partnerprogram.models import Partner, PartnerFeedback, Region
+from partnerprogram.periods import Period
+from partnerprogram.segments import Dimension
 from tests.partnerprogram.test_seed_demo import snapshot
+from tiers.kpis import tier_advancements
 from tiers.models import TierTransition
 
 from .conftest import counts, run_import
@@ -56,6 +60,27 @@ def program():
             for day in DAYS
         },
         "active on": {day: Partner.objects.active_on(day).count() for day in DAYS},
+        "kpis": {day: kpi_figures(day) for day in DAYS},
+    }
+
+
+def kpi_figures(day):
+    """Both KPIs on `day` as plain values (no ids, which differ between databases)."""
+    levels = certification_levels(day)
+    regions = certification_breakdown(day, Dimension.REGION)
+    quarter = tier_advancements(Period.quarter_containing(day))
+    return {
+        "levels": [(s.name, s.partners, s.cumulative_partners) for s in levels.levels],
+        "not certified": levels.not_certified,
+        "regions": [(r.label, r.figures.target.cumulative_partners) for r in regions],
+        "advancements": (
+            quarter.advancing_partners,
+            quarter.advancement_events,
+            quarter.downgrades,
+            quarter.enrollments,
+            quarter.stagnant_partners,
+            [c.advancing_partners for c in quarter.trend],
+        ),
     }
 
 
