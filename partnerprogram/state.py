@@ -13,7 +13,7 @@ keeps them true.
 """
 
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 LEVELS_KEY = "levels"
@@ -39,8 +39,16 @@ def refresh_levels(day=None):
     from .models import Partner, ProgramState
 
     day = day or timezone.localdate()
+    # Write only the partners whose level changed since the last refresh (a few each day):
+    # rewriting every row would bloat the table and its covering index on PostgreSQL.
+    held = Partner.objects.annotate(level_now=level_id_on(day))
+    changed = held.filter(
+        Q(level_now__isnull=True, current_level__isnull=False)
+        | Q(level_now__isnull=False, current_level__isnull=True)
+        | (Q(level_now__isnull=False) & ~Q(current_level=F("level_now")))
+    )
     with transaction.atomic():
-        Partner.objects.update(current_level=level_id_on(day))
+        Partner.objects.filter(pk__in=changed.values("pk")).update(current_level=level_id_on(day))
         ProgramState.objects.update_or_create(key=LEVELS_KEY, defaults={"as_of": day})
     return day
 

@@ -54,6 +54,7 @@ class Command(BaseCommand):
         program = demo.generate_program(partners=partners, seed=seed, today=today)
         generated = time.monotonic()
         demo.write_program(program, progress=self.progress)
+        demo.analyze()
         if sys.stderr.isatty():
             sys.stderr.write("\n")
         elapsed = time.monotonic() - started
