@@ -13,12 +13,13 @@ PYTHON_FOR_VENV := $(shell for p in python3.13 python3.12 python3 python; do \
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; \
 	then command -v $$p; break; fi; done)
 
-.PHONY: help install run test lint vendor clean
+.PHONY: help install run test lint bench vendor clean
 
 help:
 	@echo "make run    install into $(VENV), migrate, load the demo data, serve on http://127.0.0.1:$(PORT)"
 	@echo "make test   install into $(VENV) and run the whole test suite"
 	@echo "make lint   ruff check and format check"
+	@echo "make bench  time every page at 500,000 partners on SQLite and PostgreSQL (BENCH_PARTNERS=...)"
 	@echo "make vendor fetch the pinned front-end files from the npm registry again"
 
 $(VENV)/.installed: pyproject.toml
@@ -35,11 +36,17 @@ install: $(VENV)/.installed
 run: install
 	$(MANAGE) migrate --noinput
 	$(MANAGE) seed_demo --if-empty
+	$(MANAGE) refresh_state
 	$(MANAGE) ensure_demo_login --url http://127.0.0.1:$(PORT)/
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+BENCH_PARTNERS ?= 500000
+BENCH_TARGETS ?= sqlite,postgres
+bench: install
+	$(MANAGE) benchmark --partners $(BENCH_PARTNERS) --targets $(BENCH_TARGETS)
 
 lint: install
 	$(VENV)/bin/ruff check .

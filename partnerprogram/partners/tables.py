@@ -1,6 +1,6 @@
 import django_tables2 as tables
 from django.db.models import F
-from django.template.loader import render_to_string
+from django.utils.html import format_html
 
 from ..kpis import Standing
 from ..models import Partner
@@ -22,8 +22,15 @@ def order_nulls_first(queryset, field, is_descending):
     return queryset.order_by(expression, "name"), True
 
 
-def render_standing(value):
-    return render_to_string("partners/includes/standing_badge.html", {"standing": value})
+def render_standing(standing):
+    """The standing badge of partners/includes/standing_badge.html, built in Python: a
+    template rendered for each of a page's rows was a third of the list's time."""
+    if standing in (Standing.BELOW_THRESHOLD, Standing.AT_RISK):
+        return format_html(
+            '<span class="badge band-{}">{}</span>', standing.band.value, standing.label
+        )
+    css = "text-success" if standing == Standing.MEETS else "text-body-secondary"
+    return format_html('<span class="{}">{}</span>', css, standing.label)
 
 
 class PartnerTable(tables.Table):

@@ -1,0 +1,264 @@
+"""`make bench`: build (or reuse) a large program on SQLite and on PostgreSQL, time every
+page through Django beside hand-written SQL for the same numbers, and print a table (also
+written as JSON). Each database runs in its own process with its own DATABASE_URL."""
+
+import hashlib
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+BENCH_DIR = Path(settings.BASE_DIR) / ".bench"
+
+
+def schema_key():
+    """A short hash of every migration: a new migration builds new databases."""
+    names = sorted(
+        str(path.relative_to(settings.BASE_DIR))
+        for path in Path(settings.BASE_DIR).glob("*/migrations/0*.py")
+    )
+    return hashlib.sha1("\n".join(names).encode()).hexdigest()[:8]
+
+
+class Command(BaseCommand):
+    help = (
+        "Benchmark the pages at --partners partners on SQLite and PostgreSQL against "
+        "hand-written SQL; builds the databases once per set of parameters."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--partners", type=int, default=500_000)
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--targets", default="sqlite,postgres")
+        parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432/")
+        parser.add_argument("--repeat", type=int, default=5)
+        parser.add_argument(
+            "--import-partners",
+            type=int,
+            default=None,
+            help="Partners in the import throughput test (default: --partners).",
+        )
+        parser.add_argument("--output", default=str(BENCH_DIR / "results.json"))
+        parser.add_argument("--measure", help=argparse_suppress())
+
+    def handle(self, *args, **options):
+        if options["measure"]:
+            return self.measure(options["measure"], options["repeat"])
+        BENCH_DIR.mkdir(exist_ok=True)
+        self.run_manage(["collectstatic", "--noinput", "-v0"], env={})
+        results = {"partners": options["partners"], "seed": options["seed"], "targets": {}}
+        for target in options["targets"].split(","):
+            results["targets"][target] = self.bench_target(target, options)
+        Path(options["output"]).write_text(json.dumps(results, indent=2, default=str))
+        self.report(results)
+        self.stdout.write(f"\nJSON: {options['output']}")
+
+    # --- orchestration (this process) --------------------------------------------------
+
+    def database_url(self, target, options, partners, suffix=""):
+        key = f"{partners}_{options['seed']}_{schema_key()}{suffix}"
+        if target == "sqlite":
+            return f"sqlite:///{BENCH_DIR / f'pp_{key}.sqlite3'}"
+        if target == "postgres":
+            name = f"pp_bench_{key}"
+            self.psql(options["postgres"], f"CREATE DATABASE {name}", ignore_errors=True)
+            return options["postgres"].rstrip("/") + "/" + name
+        raise CommandError(f"Unknown target {target!r}: use sqlite and/or postgres.")
+
+    def psql(self, base_url, statement, ignore_errors=False):
+        import psycopg
+
+        try:
+            with psycopg.connect(base_url.rstrip("/") + "/postgres", autocommit=True) as conn:
+                conn.execute(statement)
+        except psycopg.Error:
+            if not ignore_errors:
+                raise
+
+    def run_manage(self, arguments, env, capture=False):
+        environment = {
+            **os.environ,
+            "DEBUG": "0",
+            "SECRET_KEY": "benchmark-only",
+            "ALLOWED_HOSTS": "testserver",
+            **env,
+        }
+        started = time.monotonic()
+        result = subprocess.run(
+            [sys.executable, "manage.py", *arguments],
+            cwd=settings.BASE_DIR,
+            env=environment,
+            capture_output=capture,
+            text=True,
+        )
+        if result.returncode:
+            raise CommandError(
+                f"manage.py {' '.join(arguments)} failed:\n{result.stderr if capture else ''}"
+            )
+        return time.monotonic() - started, result.stdout if capture else ""
+
+    def build(self, url, partners, seed):
+        """Migrate and seed a database unless it already holds this program; the seed's
+        time, from this build or the recorded one."""
+        env = {"DATABASE_URL": url}
+        record = BENCH_DIR / (hashlib.sha1(url.encode()).hexdigest()[:12] + ".json")
+        self.run_manage(["migrate", "--noinput", "-v0"], env)
+        if record.exists():
+            return json.loads(record.read_text())
+        self.stdout.write(f"  seeding {partners:,} partners into {url} ...")
+        seconds, _ = self.run_manage(
+            ["seed_demo", "--partners", str(partners), "--seed", str(seed), "--reset"], env
+        )
+        built = {
+            "seed_seconds": round(seconds, 1),
+            "partners_per_second": round(partners / seconds),
+        }
+        record.write_text(json.dumps(built))
+        return built
+
+    def bench_target(self, target, options):
+        self.stdout.write(f"\n== {target}")
+        url = self.database_url(target, options, options["partners"])
+        built = self.build(url, options["partners"], options["seed"])
+        env = {"DATABASE_URL": url}
+        refresh, _ = self.run_manage(["refresh_state"], env)
+        measured = BENCH_DIR / f"measure-{target}.json"
+        self.run_manage(
+            ["benchmark", "--measure", str(measured), "--repeat", str(options["repeat"])], env
+        )
+        pages = json.loads(measured.read_text())
+        # The same pages at 50 partners: their query counts must not grow with the program.
+        small_url = self.database_url(target, options, 50, suffix="_small")
+        self.build(small_url, 50, options["seed"])
+        self.run_manage(["refresh_state"], {"DATABASE_URL": small_url})
+        small = BENCH_DIR / f"measure-{target}-small.json"
+        self.run_manage(
+            ["benchmark", "--measure", str(small), "--repeat", "1"], {"DATABASE_URL": small_url}
+        )
+        small_queries = [page["queries"] for page in json.loads(small.read_text())]
+        for page, queries in zip(pages, small_queries, strict=True):
+            page["queries_at_50"] = queries
+        return {
+            "seed": built,
+            "refresh_state_seconds": round(refresh, 1),
+            "import": self.bench_import(target, options, url),
+            "pages": pages,
+        }
+
+    def bench_import(self, target, options, url):
+        """Export the big program, import it into an empty database: rows per second."""
+        partners = options["import_partners"] or options["partners"]
+        source = url
+        if partners != options["partners"]:
+            source = self.database_url(target, options, partners)
+            self.build(source, partners, options["seed"])
+        folder = BENCH_DIR / f"export-{partners}-{options['seed']}-{target}"
+        if not folder.exists():
+            self.run_manage(["export_program", str(folder)], {"DATABASE_URL": source})
+        rows = sum(
+            max(0, sum(1 for _ in path.open(encoding="utf-8")) - 1) for path in folder.glob("*.csv")
+        )
+        empty = self.database_url(target, options, partners, suffix="_import")
+        if target == "sqlite":
+            Path(empty.removeprefix("sqlite:///")).unlink(missing_ok=True)
+        else:
+            name = empty.rsplit("/", 1)[1]
+            self.psql(options["postgres"], f"DROP DATABASE IF EXISTS {name}")
+            self.psql(options["postgres"], f"CREATE DATABASE {name}")
+        env = {"DATABASE_URL": empty}
+        self.run_manage(["migrate", "--noinput", "-v0"], env)
+        self.run_manage(["seed_demo", "--partners", "1", "--reset"], env)  # the users
+        self.run_manage(
+            ["shell", "-c", "from partnerprogram import demo; demo.delete_program()"], env
+        )
+        seconds, _ = self.run_manage(["import_program", str(folder)], env, capture=True)
+        return {
+            "partners": partners,
+            "rows": rows,
+            "seconds": round(seconds, 1),
+            "rows_per_second": round(rows / seconds),
+        }
+
+    # --- measurement (a child process, on one database) ---------------------------------
+
+    def measure(self, output, repeat):
+        from django.contrib.auth import get_user_model
+        from django.test import Client
+
+        from partnerprogram.benchmark.pages import pages
+
+        user, _ = get_user_model().objects.get_or_create(
+            username="benchmark", defaults={"is_staff": True, "is_superuser": True}
+        )
+        client = Client()
+        client.force_login(user)
+        results = []
+        for page in pages():
+            assert client.get(page.url).status_code == 200, page.url  # warm-up
+            times = []
+            for _ in range(repeat):
+                started = time.perf_counter()
+                client.get(page.url)
+                times.append(time.perf_counter() - started)
+            with CaptureQueriesContext(connection) as queries:
+                client.get(page.url)
+            sql_times = []
+            self.run_sql(page.statements)  # warm-up
+            for _ in range(repeat):
+                started = time.perf_counter()
+                self.run_sql(page.statements)
+                sql_times.append(time.perf_counter() - started)
+            results.append(
+                {
+                    "page": page.name,
+                    "url": page.url,
+                    "median_ms": round(statistics.median(times) * 1000, 1),
+                    # Session and user lookups are Django's, not the page's.
+                    "queries": len(queries),
+                    "sql_median_ms": round(statistics.median(sql_times) * 1000, 1),
+                    "sql_statements": len(page.statements),
+                }
+            )
+        Path(output).write_text(json.dumps(results, indent=2))
+
+    @staticmethod
+    def run_sql(statements):
+        with connection.cursor() as cursor:
+            for statement, params in statements:
+                cursor.execute(statement, params)
+                cursor.fetchall()
+
+    def report(self, results):
+        for target, data in results["targets"].items():
+            seed, imported = data["seed"], data["import"]
+            self.stdout.write(
+                f"\n{target}: {results['partners']:,} partners; seed_demo "
+                f"{seed['seed_seconds']} s ({seed['partners_per_second']:,} partners/s); "
+                f"refresh_state {data['refresh_state_seconds']} s; import_program "
+                f"{imported['rows']:,} rows in {imported['seconds']} s "
+                f"({imported['rows_per_second']:,} rows/s)"
+            )
+            self.stdout.write(
+                f"{'page':48} {'Django ms':>10} {'queries':>8} {'at 50':>6} "
+                f"{'SQL ms':>8} {'ratio':>6}"
+            )
+            for page in data["pages"]:
+                ratio = page["median_ms"] / page["sql_median_ms"] if page["sql_median_ms"] else 0
+                self.stdout.write(
+                    f"{page['page'][:48]:48} {page['median_ms']:>10.1f} {page['queries']:>8} "
+                    f"{page['queries_at_50']:>6} {page['sql_median_ms']:>8.1f} {ratio:>6.2f}"
+                )
+
+
+def argparse_suppress():
+    import argparse
+
+    return argparse.SUPPRESS

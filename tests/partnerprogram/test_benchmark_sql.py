@@ -1,0 +1,66 @@
+"""The benchmark's hand-written SQL computes the same numbers as the pages (else its times
+would compare different work), and every benchmarked page answers."""
+
+import datetime as dt
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.utils import timezone
+
+from certifications import cube
+from partnerprogram.benchmark import sql
+from partnerprogram.benchmark.pages import pages
+from partnerprogram.kpis import at_risk, below_threshold
+from partnerprogram.state import refresh_levels
+
+pytestmark = pytest.mark.django_db
+
+
+def rows(statements):
+    with connection.cursor() as cursor:
+        results = []
+        for statement, params in statements:
+            cursor.execute(statement, params)
+            results.append(cursor.fetchall())
+        return results
+
+
+def cells(values):
+    return sorted((tuple(v) for v in values), key=repr)
+
+
+@pytest.fixture
+def program():
+    call_command("seed_demo", "--partners", "80", "--seed", "5", stdout=StringIO())
+    refresh_levels()
+
+
+def test_the_hand_written_cubes_are_the_kpis_cubes(program):
+    today = timezone.localdate()
+    level_ranks = dict(
+        connection.cursor().execute("SELECT id, rank FROM certifications_certificationlevel")
+    )
+    stored = [
+        (*row[:4], level_ranks.get(row[4]), row[5]) for row in rows(sql.cube_stored(today))[0]
+    ]
+    assert cells(stored) == cells(cube.stored_cells(today))
+    for day in (dt.date(2025, 3, 31), today - dt.timedelta(days=200)):
+        assert cells(rows(sql.cube_live(day))[0]) == cells(cube.live_cells(day))
+
+
+def test_the_hand_written_remediation_lists_are_the_pages(program):
+    today = timezone.localdate()
+    results = rows(sql.remediation_page(today, rows=""))
+    below_count, below_rows, risk_count, risk_rows = results[-4:]
+    assert below_count[0][0] == below_threshold(today).count()
+    assert sorted(r[0] for r in below_rows) == sorted(p.pk for p in below_threshold(today))
+    assert sorted(r[0] for r in risk_rows) == sorted(p.pk for p in at_risk(today))
+    assert risk_count[0][0] == len(risk_rows)
+
+
+def test_every_benchmarked_page_answers_and_its_sql_runs(program, admin_client):
+    for page in pages():
+        assert admin_client.get(page.url).status_code == 200, page.url
+        rows(page.statements)
