@@ -23,7 +23,7 @@ from partnerprogram.segments import ALL, Dimension
 from partnerprogram.state import levels_are_current
 from tiers.models import tier_id_on
 
-from .models import LevelSnapshot, PartnerCertification
+from .models import CertificationLevel, LevelSnapshot, PartnerCertification
 
 # The cube's keys, in the order of its cells: (region, type, manager, tier, level rank, n).
 KEYS = ("region_id", "partner_type", "account_manager_id", "tier_id", "level_rank")
@@ -102,20 +102,22 @@ def live_cells(day):
 
 
 def stored_cells(day):
-    """The cube of today from the partners' stored current tier and level."""
+    """The cube of today from the partners' stored current tier and level: an index-only
+    GROUP BY (partner_cube); the levels' ranks are looked up afterwards, not joined."""
+    ranks = dict(CertificationLevel.objects.values_list("pk", "rank"))
     rows = (
         Partner.objects.active_on(day)
-        .values(
+        .values_list(
             "region_id",
             "partner_type",
             "account_manager_id",
             "current_tier_id",
-            "current_level__rank",
+            "current_level_id",
         )
         .annotate(partners=Count("pk"))
         .order_by()
     )
-    return [tuple(row.values()) for row in rows]
+    return [(*row[:4], ranks.get(row[4]), row[5]) for row in rows]
 
 
 def is_snapshot_day(day):

@@ -254,25 +254,31 @@ def certification_trend(as_of, count=8, segment=ALL, *, levels=None):
 def certification_risks(as_of, segment=ALL):
     """The live warnings: certifications expiring within the at-risk window, and partners
     whose certification lapsed in the last three months (certified on the day three months
-    before, not certified on `as_of`). Three queries, each driven by an index on dates."""
+    before, not certified on `as_of`). Three queries, each starting from the few
+    certifications that end near the day (the expiry and revocation indexes), never from
+    every partner."""
     window = settings.AT_RISK_WINDOW_DAYS
     horizon = as_of + dt.timedelta(days=window)
     partners = partners_in(as_of, segment)
     expiring = (
-        PartnerCertification.objects.valid_on(as_of)
-        .filter(expires_on__lte=horizon, partner__in=partners.values("pk"))
+        _of_partners_in(PartnerCertification.objects.valid_on(as_of), as_of, segment)
+        .filter(expires_on__gt=as_of, expires_on__lte=horizon)
         .aggregate(certifications=Count("pk"), partners=Count("partner", distinct=True))
     )
     before = add_months(as_of, -3)
-    # Certified three months ago and not now means a certification valid then ended since:
-    # start from those few certifications rather than from every partner.
-    ended_since = PartnerCertification.objects.valid_on(before).filter(
+    # Certified three months ago and not now means a certification valid then ended since.
+    ended_since = _of_partners_in(
+        PartnerCertification.objects.valid_on(before), as_of, segment
+    ).filter(
         Q(expires_on__gt=before, expires_on__lte=as_of)
         | Q(revoked_on__gt=before, revoked_on__lte=as_of)
     )
-    lapsed = (
-        partners.filter(pk__in=ended_since.values("partner")).exclude(certified_on(as_of)).count()
+    still_certified = PartnerCertification.objects.valid_on(as_of).filter(
+        partner=OuterRef("partner")
     )
+    lapsed = ended_since.exclude(Exists(still_certified)).aggregate(
+        partners=Count("partner", distinct=True)
+    )["partners"]
     active = partners.count()
     return CertificationRisks(
         as_of=as_of,
@@ -283,6 +289,24 @@ def certification_risks(as_of, segment=ALL):
         lapsed_percent=percent(lapsed, active),
         active_partners=active,
     )
+
+
+def _of_partners_in(certifications, as_of, segment):
+    """Certifications of partners active on `as_of` in the segment, by a join on the
+    partner's own fields (a list of every active partner would be read first)."""
+    certifications = certifications.filter(partner__joined_on__lte=as_of).filter(
+        Q(partner__ended_on__isnull=True) | Q(partner__ended_on__gt=as_of)
+    )
+    for field, value in (
+        ("region", segment.region),
+        ("partner_type", segment.partner_type),
+        ("account_manager", segment.account_manager),
+    ):
+        if value:
+            certifications = certifications.filter(**{f"partner__{field}": value})
+    if segment.tier:
+        certifications = certifications.filter(partner__in=partners_in(as_of, segment).values("pk"))
+    return certifications
 
 
 def partners_behind(as_of, *, mode, level=None, segment=ALL):

@@ -6,6 +6,7 @@ from django.db import models, transaction
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
+from partnerprogram.models import author_field
 from partnerprogram.periods import add_months
 
 
@@ -103,14 +104,7 @@ class PartnerCertification(models.Model):
     )
     revoked_on = models.DateField(null=True, blank=True, help_text="Not valid from this day on.")
     notes = models.TextField(blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-    )
+    recorded_by = author_field()
 
     objects = PartnerCertificationQuerySet.as_manager()
     history = HistoricalRecords()
@@ -143,8 +137,15 @@ class PartnerCertification(models.Model):
                 name="cert_partner_dates",
             ),
             models.Index(fields=["level", "awarded_on", "expires_on"], name="cert_level_dates"),
-            models.Index(fields=["expires_on"], name="cert_expires"),
-            models.Index(fields=["revoked_on"], name="cert_revoked"),
+            # Cover the certifications ending near a day (at-risk, expiring, lapsed).
+            models.Index(
+                fields=["expires_on", "partner", "awarded_on", "revoked_on", "level"],
+                name="cert_expires",
+            ),
+            models.Index(
+                fields=["revoked_on", "partner", "awarded_on", "expires_on", "level"],
+                name="cert_revoked",
+            ),
         ]
 
     def __str__(self):

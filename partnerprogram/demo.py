@@ -177,6 +177,7 @@ class DemoProgram:
     feedback: list = field(default_factory=list)
     reviews: list = field(default_factory=list)
     levels_today: list = field(default_factory=list)  # level index held today, -1 for none
+    qualified_until: list = field(default_factory=list)  # see Partner.qualified_until
 
 
 def _days(rng, low, high):
@@ -195,6 +196,25 @@ def _highest_level_on(certs, day):
         ):
             best = max(best, level)
     return best
+
+
+def _qualified_until(certs, tier, day):
+    """When the certifications valid on `day` that meet the tier's requirement end (None:
+    the tier requires nothing, none is held, or one never ends)."""
+    required = TIERS[tier][2]
+    if required is None:
+        return None
+    ends = [
+        min(d for d in (expires, revoked) if d) if (expires or revoked) else None
+        for level, awarded, expires, revoked in certs
+        if level >= required
+        and awarded <= day
+        and (expires is None or day < expires)
+        and (revoked is None or day < revoked)
+    ]
+    if not ends or None in ends:
+        return None
+    return max(ends)
 
 
 def _eligible_tier(level_index):
@@ -307,6 +327,7 @@ def generate_program(*, partners=300, seed=1, today):
         program.levels_today.append(_highest_level_on(certs, today))
         transitions = _partner_transitions(rng, ambition, joined, last_day, certs)
         program.transitions += [(index, *t) for t in transitions]
+        program.qualified_until.append(_qualified_until(certs, transitions[-1][1], today))
         _partner_feedback(rng, program, index, ambition, joined, last_day)
         if ended is None:
             _partner_reviews(rng, program, index, certs, transitions)
@@ -489,6 +510,7 @@ def write_program(program, *, progress=None):
                 "current_tier_id",
                 "tier_changed_on",
                 "current_level_id",
+                "qualified_until",
                 "contact_email",
                 "website",
                 "notes",
@@ -506,6 +528,7 @@ def write_program(program, *, progress=None):
                     tier_ids[current_tier[i]],
                     tier_changed_on[i],
                     level_ids[program.levels_today[i]] if program.levels_today[i] >= 0 else None,
+                    program.qualified_until[i],
                     p["contact_email"],
                     p["website"],
                     "",

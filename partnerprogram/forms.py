@@ -3,11 +3,10 @@
 import datetime as dt
 
 from django import forms
-from django.contrib.auth import get_user_model
 
 from tiers.models import Tier
 
-from .models import PartnerType, Region
+from .models import PartnerType, Region, account_managers
 from .segments import Segment
 
 
@@ -37,10 +36,7 @@ class SegmentForm(forms.Form):
         Tier.objects.all(), to_field_name="name", required=False, empty_label="All tiers"
     )
     account_manager = UserChoiceField(
-        get_user_model()
-        .objects.filter(managed_partners__isnull=False)
-        .distinct()
-        .order_by("first_name", "last_name", "username"),
+        account_managers(),
         to_field_name="username",
         required=False,
         empty_label="All account managers",

@@ -44,8 +44,8 @@ from certifications.kpis import (
     level_rank_on,
     levels_by_rank,
 )
-from certifications.models import PartnerCertification
-from tiers.models import TierTransition
+from certifications.models import CertificationLevel, PartnerCertification
+from tiers.models import Tier, TierTransition
 
 from .models import Partner, PartnerFeedback, RemediationReview, ReviewReason, ReviewStatus
 from .periods import Band, Period, percent, truncate
@@ -117,15 +117,21 @@ def with_standing(partners, day):
     - `open_review_id`: its open certification review (gap or expired), or NULL;
     - `standing`: a Standing value; `standing_order`: worst first, for sorting.
     """
-    partners = _with_tier_and_level(partners, day)
+    stored = levels_are_current(day)
+    partners = _with_tier_and_level(partners, day, stored)
     qualifying = PartnerCertification.objects.filter(
         partner=OuterRef("pk"), level__rank__gte=OuterRef("required_rank")
     )
     keeps_until = (
-        qualifying.valid_on(day)
-        .annotate(ends_on=_ends_on())
-        .order_by(F("ends_on").desc(nulls_first=True))
-        .values("ends_on")[:1]
+        F("qualified_until")
+        if stored
+        else Subquery(
+            qualifying.valid_on(day)
+            .annotate(ends_on=_ends_on())
+            .order_by(F("ends_on").desc(nulls_first=True))
+            .values("ends_on")[:1],
+            output_field=DateField(),
+        )
     )
     lapsed = qualifying.filter(awarded_on__lte=day).filter(
         Q(expires_on__lte=day) | Q(revoked_on__lte=day)
@@ -137,11 +143,11 @@ def with_standing(partners, day):
         .values("pk")[:1]
     )
     partners = partners.annotate(
-        keeps_until=Subquery(keeps_until, output_field=DateField()),
+        keeps_until=keeps_until,
         lapsed=Exists(lapsed),
         open_review_id=Subquery(open_review),
     )
-    conditions = _standing_conditions(day)
+    conditions = _standing_conditions(day, per_row=True)
     cases = [
         (conditions[Standing.BELOW_THRESHOLD], Standing.BELOW_THRESHOLD),
         (conditions[Standing.AT_RISK], Standing.AT_RISK),
@@ -162,11 +168,28 @@ def with_standing(partners, day):
     )
 
 
-def _with_tier_and_level(partners, day):
+def qualified_until_on(day):
+    """Subquery for partners (an UPDATE's SET may not join): the day the outer partner's
+    certifications valid on `day` at or above its current tier's required level stop being
+    valid; NULL when one never ends, or none is held, or the tier requires nothing."""
+    required_rank = Tier.objects.filter(pk=OuterRef(OuterRef("current_tier_id"))).values(
+        "required_level__rank"
+    )[:1]
+    return Subquery(
+        PartnerCertification.objects.valid_on(day)
+        .filter(partner=OuterRef("pk"), level__rank__gte=Subquery(required_rank))
+        .annotate(ends_on=_ends_on())
+        .order_by(F("ends_on").desc(nulls_first=True))
+        .values("ends_on")[:1],
+        output_field=DateField(),
+    )
+
+
+def _with_tier_and_level(partners, day, stored):
     """Annotate the tier on `day` (`tier_on_day_id`, `tier_rank`, `required_rank`) and the
     highest level held (`level_rank`): from the partners' stored current tier and level when
-    they are current for `day`, else by correlated subqueries."""
-    if levels_are_current(day):
+    they are current for `day` (`stored`), else by correlated subqueries."""
+    if stored:
         return partners.annotate(
             tier_on_day_id=F("current_tier_id"),
             tier_rank=F("current_tier__rank"),
@@ -184,8 +207,10 @@ def _with_tier_and_level(partners, day):
     )
 
 
-def _standing_conditions(day):
-    """{Standing: Q} over the annotations of `with_standing`."""
+def _standing_conditions(day, per_row=False):
+    """{Standing: Q} over the annotations of `with_standing`. The at-risk condition first
+    narrows to partners with a certification ending in the window: as a list of them when
+    filtering many partners, as a per-partner index probe when classifying a few rows."""
     active = Q(joined_on__lte=day) & (Q(ended_on__isnull=True) | Q(ended_on__gt=day))
     requires = active & Q(required_rank__isnull=False)
     return {
@@ -195,7 +220,11 @@ def _standing_conditions(day):
         & Q(level_rank__gte=F("required_rank"))
         # Only a partner with a certification ending in the window can be at risk: this
         # narrows the search to those few before their latest-ending one is looked up.
-        & Q(pk__in=_ending_within_window(day))
+        & (
+            Q(Exists(_ending_within_window(day).filter(partner=OuterRef("pk"))))
+            if per_row
+            else Q(pk__in=_ending_within_window(day))
+        )
         & Q(keeps_until__isnull=False, keeps_until__lte=at_risk_horizon(day)),
         Standing.MEETS: requires,
         Standing.NO_REQUIREMENT: active,
@@ -218,8 +247,32 @@ def standing_condition(day, standing):
 def with_standing_in(partners, day, standing):
     """`partners` annotated as by `with_standing` and narrowed to one standing on `day`,
     filtering on its own condition (not the CASE over all of them), so that only the
-    partners that may be in it are examined."""
+    partners that may be in it are examined. With current stored state, the partners are
+    first narrowed on their own tier and level columns (an index, no join), so that the
+    annotations' joins run only for the few that remain."""
+    if standing == Standing.BELOW_THRESHOLD and levels_are_current(day):
+        partners = partners.filter(_stored_below_requirement())
+    elif standing == Standing.AT_RISK and levels_are_current(day):
+        # A stored qualification end implies a tier that requires a level, met.
+        partners = partners.filter(
+            qualified_until__gt=day, qualified_until__lte=at_risk_horizon(day)
+        )
     return with_standing(partners, day).filter(_standing_conditions(day)[standing])
+
+
+def _stored_below_requirement():
+    """Q on partners' stored current tier and level: in a tier that requires a level, holding
+    none or a lower one. Built from the few tiers and levels as (tier, level) pairs that the
+    partner_standing index answers without reading partners."""
+    ranks = dict(CertificationLevel.objects.values_list("pk", "rank"))
+    condition = Q(pk__in=[])
+    for tier_id, required_id in Tier.objects.filter(required_level__isnull=False).values_list(
+        "pk", "required_level"
+    ):
+        lower = [pk for pk, rank in ranks.items() if rank < ranks[required_id]]
+        held = Q(current_level__isnull=True) | Q(current_level__in=lower)
+        condition |= Q(current_tier=tier_id) & held
+    return condition
 
 
 def below_threshold(day):

@@ -15,11 +15,13 @@ class BoundedPaginator(Paginator):
     """A paginator that serves only the offered page sizes, so that ?per_page=500000 in a
     URL cannot make a page render every partner."""
 
-    def __init__(self, object_list, per_page, *args, **kwargs):
+    def __init__(self, object_list, per_page, *args, count=None, **kwargs):
         per_page = int(per_page) if str(per_page).isdigit() else 0
         super().__init__(
             object_list, per_page if per_page in PAGE_SIZES else PAGE_SIZES[0], *args, **kwargs
         )
+        if count is not None:
+            self.count = count  # known already: counting the annotated rows costs more
 
 
 def table_pagination():
@@ -48,7 +50,17 @@ class TablePageMixin(ExportMixin, SingleTableMixin):
         return None
 
     def get_table_pagination(self, table):
-        return {**table_pagination(), "per_page": self.page_size()}
+        count = self.get_row_count()
+        return {
+            **table_pagination(),
+            "per_page": self.page_size(),
+            **({"count": count} if count is not None else {}),
+        }
+
+    def get_row_count(self):
+        """The number of rows when a cheaper query than counting the table's data knows it
+        (None: count the data)."""
+        return None
 
     def get_export_filename(self, export_format):
         stamp = timezone.localtime().strftime("%Y-%m-%d-%H%M")

@@ -8,10 +8,22 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
+
+
+def author_field():
+    """Who recorded a row: set from the logged-in user, kept when the user is deleted."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
 
 
 class Region(models.Model):
@@ -115,12 +127,23 @@ class Partner(models.Model):
         related_name="+",
         help_text="The highest certification level held, as of the last state refresh.",
     )
+    qualified_until = models.DateField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=(
+            "The day the certifications meeting the current tier's requirement stop being "
+            "valid, as of the last state refresh (empty: one never ends, or none held)."
+        ),
+    )
     contact_email = models.EmailField(blank=True)
     website = models.URLField(blank=True)
     notes = models.TextField(blank=True)
 
     objects = PartnerQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["current_level", "tier_changed_on"])
+    history = HistoricalRecords(
+        excluded_fields=["current_level", "tier_changed_on", "qualified_until"]
+    )
 
     # The fields whose change makes stored KPI snapshots of earlier days wrong.
     SNAPSHOT_FIELDS = ("joined_on", "ended_on", "region_id", "partner_type", "account_manager_id")
@@ -136,7 +159,20 @@ class Partner(models.Model):
         ]
         indexes = [
             models.Index(fields=["joined_on", "ended_on"], name="partner_active_dates"),
-            models.Index(fields=["tier_changed_on"], name="partner_tier_changed"),
+            # Covers the stagnant partners of today: per tier, their last change and dates.
+            models.Index(
+                fields=["current_tier", "tier_changed_on", "joined_on", "ended_on"],
+                name="partner_tier_changed",
+            ),
+            # Covers the partners below threshold today: per tier, those at a lower level.
+            models.Index(
+                fields=["current_tier", "current_level", "joined_on", "ended_on"],
+                name="partner_standing",
+            ),
+            # Covers the partners at risk today: those whose qualification ends soon.
+            models.Index(fields=["qualified_until"], name="partner_qualified_until"),
+            # Covers a partner list filtered by region, in name order.
+            models.Index(fields=["region", "name"], name="partner_region_name"),
             # Covers today's Certification Levels cube: a GROUP BY that walks it in order.
             models.Index(
                 fields=[
@@ -235,14 +271,7 @@ class PartnerFeedback(models.Model):
     )
     comment = models.TextField(max_length=COMMENT_MAX_LENGTH)
     follow_up_needed = models.BooleanField(default=False)
-    logged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-    )
+    logged_by = author_field()
 
     history = HistoricalRecords()
 
@@ -263,8 +292,8 @@ class PartnerFeedback(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["received_on"], name="feedback_received"),
-            models.Index(fields=["topic", "received_on"], name="feedback_topic_received"),
+            models.Index(fields=["received_on", "rating"], name="feedback_received"),
+            models.Index(fields=["topic", "received_on", "rating"], name="feedback_topic_received"),
         ]
 
     def __str__(self):
@@ -413,3 +442,15 @@ class RemediationReview(models.Model):
 
     def is_overdue_on(self, day):
         return self.is_open and self.due_on < day
+
+
+def account_managers():
+    """The users who manage at least one partner, by name. An EXISTS probe per user: a
+    DISTINCT over their partners read every partner of the program."""
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model()
+        .objects.filter(Exists(Partner.objects.filter(account_manager=OuterRef("pk"))))
+        .order_by("first_name", "last_name", "username")
+    )

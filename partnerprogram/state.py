@@ -32,37 +32,52 @@ def levels_are_current(day):
     return day == timezone.localdate() and levels_state_date() == day
 
 
-def refresh_levels(day=None):
-    """Recompute every partner's current_level for `day` (default today) in one statement."""
+def _stored_levels(day):
+    """{field: expression} of the stored state that depends on certifications: the highest
+    level valid on `day`, and the day the ones meeting the current tier's requirement end."""
     from certifications.kpis import level_id_on
 
+    from .kpis import qualified_until_on
+
+    return {"current_level": level_id_on(day), "qualified_until": qualified_until_on(day)}
+
+
+def _differs(field, value):
+    """Q: the stored `field` is not `value` (NULLs compared as values)."""
+    return (
+        Q(**{f"{value}__isnull": True, f"{field}__isnull": False})
+        | Q(**{f"{value}__isnull": False, f"{field}__isnull": True})
+        | (Q(**{f"{value}__isnull": False}) & ~Q(**{field: F(value)}))
+    )
+
+
+def refresh_levels(day=None):
+    """Recompute every partner's current level and qualification end for `day` (default
+    today). Only the partners whose values changed are written (a few each day): rewriting
+    every row would bloat the table and its covering indexes on PostgreSQL."""
     from .models import Partner, ProgramState
 
     day = day or timezone.localdate()
-    # Write only the partners whose level changed since the last refresh (a few each day):
-    # rewriting every row would bloat the table and its covering index on PostgreSQL.
-    held = Partner.objects.annotate(level_now=level_id_on(day))
-    changed = held.filter(
-        Q(level_now__isnull=True, current_level__isnull=False)
-        | Q(level_now__isnull=False, current_level__isnull=True)
-        | (Q(level_now__isnull=False) & ~Q(current_level=F("level_now")))
+    stored = _stored_levels(day)
+    now = Partner.objects.annotate(**{f"{field}_now": value for field, value in stored.items()})
+    changed = now.filter(
+        _differs("current_level", "current_level_now")
+        | _differs("qualified_until", "qualified_until_now")
     )
     with transaction.atomic():
-        Partner.objects.filter(pk__in=changed.values("pk")).update(current_level=level_id_on(day))
+        Partner.objects.filter(pk__in=changed.values("pk")).update(**_stored_levels(day))
         ProgramState.objects.update_or_create(key=LEVELS_KEY, defaults={"as_of": day})
     return day
 
 
 def refresh_partner_level(partner_id):
-    """Recompute one partner's current_level for the state's day (after a certification
-    write)."""
-    from certifications.kpis import level_id_on
-
+    """Recompute one partner's current level and qualification end for the state's day
+    (after a write to its certifications or its tier)."""
     from .models import Partner
 
     day = levels_state_date()
     if day is not None:
-        Partner.objects.filter(pk=partner_id).update(current_level=level_id_on(day))
+        Partner.objects.filter(pk=partner_id).update(**_stored_levels(day))
 
 
 def forget_snapshots(since=None, *, certifications=True, tiers=True):
@@ -88,7 +103,6 @@ def partners_changed(partner_ids, *, levels_changed=False, batch=5000):
     """After bulk writes that bypass the models' save() (an import): bring the stored state of
     these partners in step (last tier change, current level; everyone's level when levels or
     tiers changed) and drop every snapshot."""
-    from certifications.kpis import level_id_on
     from tiers.models import TierTransition
 
     from .models import Partner
@@ -104,7 +118,7 @@ def partners_changed(partner_ids, *, levels_changed=False, batch=5000):
             )
         }
         if day is not None:
-            changes["current_level"] = level_id_on(day)
+            changes.update(_stored_levels(day))
         Partner.objects.filter(pk__in=ids[start : start + batch]).update(**changes)
     if levels_changed and day is not None:
         refresh_levels(day)

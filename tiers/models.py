@@ -4,12 +4,13 @@ Record, change and delete transitions only through `tiers.services`: it keeps ea
 chain of transitions unbroken and `Partner.current_tier` in step.
 """
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
+
+from partnerprogram.models import author_field
 
 
 class Tier(models.Model):
@@ -62,10 +63,13 @@ def tier_id_on(day):
 
 
 def _forget_all():
-    """A tier's rank or requirement changes every KPI figure of every day."""
-    from partnerprogram.state import forget_snapshots
+    """A tier's rank or requirement changes every KPI figure of every day, and the stored
+    qualification of its partners."""
+    from partnerprogram.state import forget_snapshots, levels_state_date, refresh_levels
 
     forget_snapshots()
+    if state_day := levels_state_date():
+        refresh_levels(state_day)
 
 
 def _forget_from(*days):
@@ -100,14 +104,7 @@ class TierTransition(models.Model):
     to_tier = models.ForeignKey(Tier, on_delete=models.PROTECT, related_name="transitions_in")
     effective_on = models.DateField()
     reason = models.CharField(max_length=255, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-    )
+    recorded_by = author_field()
 
     history = HistoricalRecords()
 
@@ -126,7 +123,11 @@ class TierTransition(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["effective_on", "partner"], name="transition_date_partner"),
+            # Covers the transitions of a period and their kind (from and to tier).
+            models.Index(
+                fields=["effective_on", "partner", "from_tier", "to_tier"],
+                name="transition_date_partner",
+            ),
             # Covers "the partner's tier on a day": the latest transition on or before it.
             models.Index(
                 fields=["partner", "effective_on", "to_tier"], name="transition_partner_tier"

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from partnerprogram.models import Partner
+from partnerprogram.state import refresh_partner_level
 
 from .models import TierTransition
 
@@ -146,6 +147,7 @@ def _sync_current_tier(partner):
     if (partner.current_tier_id, partner.tier_changed_on) != (tier_id, changed_on):
         partner.current_tier_id, partner.tier_changed_on = tier_id, changed_on
         partner.save(update_fields=["current_tier", "tier_changed_on"])
+        refresh_partner_level(partner.pk)  # its tier's requirement decides its qualification
 
 
 def transition_record(

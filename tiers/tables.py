@@ -52,7 +52,9 @@ class StagnantTable(tables.Table):
     joined_on = tables.DateColumn(verbose_name="Joined")
 
     class Meta:
-        order_by = "latest_change_on"
+        # By name: a page of a past period then needs only its own rows' last change, where
+        # ordering by that change computes it for every partner first.
+        order_by = "name"
 
     def __init__(self, *args, tier_names=None, **kwargs):
         super().__init__(*args, **kwargs)

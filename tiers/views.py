@@ -76,8 +76,12 @@ class TierAdvancementsView(PermissionRequiredMixin, TemplateView):
         self.form.show_period()
         figures = kpis.tier_advancements(period, segment)
         tables = self.make_tables()
-        for table in tables.values():
-            RequestConfig(self.request, paginate=table_pagination()).configure(table)
+        # The figures already counted both tables' rows; counting them again would compute
+        # every stagnant partner of a past period a second time.
+        counts = {"advancing": figures.advancement_events, "stagnant": figures.stagnant_partners}
+        for name, table in tables.items():
+            pagination = {**table_pagination(), "count": counts[name]}
+            RequestConfig(self.request, paginate=pagination).configure(table)
         context.update(
             period=period,
             segment=segment,

@@ -1,5 +1,4 @@
 import django_filters
-from django.contrib.auth import get_user_model
 from django.db.models import Q, Subquery
 from django.utils import timezone
 
@@ -7,7 +6,7 @@ from certifications.models import CertificationLevel
 from tiers.models import Tier
 
 from ..kpis import Standing, standing_condition
-from ..models import PartnerType, Region
+from ..models import PartnerType, Region, account_managers
 from ..pages import UserFilter
 
 NOT_CERTIFIED = "none"
@@ -18,20 +17,13 @@ def level_choices():
     return [*((name, name) for name in levels), (NOT_CERTIFIED, "Not certified")]
 
 
-def account_managers():
-    return (
-        get_user_model()
-        .objects.filter(managed_partners__isnull=False)
-        .distinct()
-        .order_by("first_name", "last_name", "username")
-    )
-
-
 class PartnerFilter(django_filters.FilterSet):
     """The partner table's filters. The queryset must be annotated by
     `kpis.with_standing(..., today)` (level and standing today). Values in the URL are names
     (region, tier, level), keys (partner type) and usernames, so that a filtered view reads
     well and matches the KPI pages' segment links."""
+
+    STANDING_FILTERS = ("level", "threshold")  # the filters that read with_standing's annotations
 
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label="Name")
     region = django_filters.ModelChoiceFilter(

@@ -35,6 +35,13 @@ class PartnerListView(ReadPermissionMixin, FilteredTableView):
     def get_table_kwargs(self):
         return {**super().get_table_kwargs(), "level_names": level_names()}
 
+    def get_row_count(self):
+        # The standing annotations join tiers and levels to every partner; unless a filter
+        # needs them, count the filtered partners without them.
+        if any(self.request.GET.get(name) for name in PartnerFilter.STANDING_FILTERS):
+            return None
+        return PartnerFilter(self.request.GET, queryset=Partner.objects.all()).qs.count()
+
 
 class PartnerDetailView(ReadPermissionMixin, DetailView):
     """A partner's profile and standing today, its certifications, tier history, feedback

@@ -96,3 +96,29 @@ def test_seeded_data_satisfies_every_rule():
     for partner in Partner.objects.all():
         latest = partner.tier_transitions.order_by("-effective_on").first()
         assert partner.current_tier_id == latest.to_tier_id
+
+
+def test_seeded_stored_state_matches_a_live_computation():
+    from django.utils import timezone
+
+    from certifications import cube
+    from partnerprogram.kpis import at_risk, below_threshold, with_standing
+    from partnerprogram.models import ProgramState
+
+    today = timezone.localdate()
+    call_command("seed_demo", "--partners", "150", "--seed", "9", stdout=StringIO())
+
+    def figures():
+        standings = with_standing(Partner.objects.all(), today)
+        return (
+            sorted(cube.level_cube(today).cells, key=repr),
+            sorted((p.pk, p.standing, p.keeps_until) for p in standings),
+            sorted(p.pk for p in below_threshold(today)),
+            sorted(p.pk for p in at_risk(today)),
+        )
+
+    stored = figures()
+    assert ProgramState.objects.get(key="levels").as_of == today
+    ProgramState.objects.all().delete()  # the same, computed live
+    assert figures() == stored
+    assert stored[3], "the demo has partners at risk"

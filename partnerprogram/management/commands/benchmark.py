@@ -20,12 +20,11 @@ BENCH_DIR = Path(settings.BASE_DIR) / ".bench"
 
 
 def schema_key():
-    """A short hash of every migration: a new migration builds new databases."""
-    names = sorted(
-        str(path.relative_to(settings.BASE_DIR))
-        for path in Path(settings.BASE_DIR).glob("*/migrations/0*.py")
-    )
-    return hashlib.sha1("\n".join(names).encode()).hexdigest()[:8]
+    """A short hash of every migration: a changed schema builds new databases."""
+    digest = hashlib.sha1()
+    for path in sorted(Path(settings.BASE_DIR).glob("*/migrations/0*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:8]
 
 
 class Command(BaseCommand):
