@@ -147,7 +147,7 @@ def with_standing(partners, day):
         lapsed=Exists(lapsed),
         open_review_id=Subquery(open_review),
     )
-    conditions = _standing_conditions(day, per_row=True)
+    conditions = _standing_conditions(day, per_row=True, stored=stored)
     cases = [
         (conditions[Standing.BELOW_THRESHOLD], Standing.BELOW_THRESHOLD),
         (conditions[Standing.AT_RISK], Standing.AT_RISK),
@@ -207,24 +207,26 @@ def _with_tier_and_level(partners, day, stored):
     )
 
 
-def _standing_conditions(day, per_row=False):
-    """{Standing: Q} over the annotations of `with_standing`. The at-risk condition first
-    narrows to partners with a certification ending in the window: as a list of them when
-    filtering many partners, as a per-partner index probe when classifying a few rows."""
+def _standing_conditions(day, per_row=False, stored=None):
+    """{Standing: Q} over the annotations of `with_standing`. Computed live, the at-risk
+    condition first narrows to partners with a certification ending in the window (as a
+    list of them when filtering many partners, as a per-partner index probe when classifying
+    a few rows); from stored state, `keeps_until` is a column and needs no narrowing."""
+    stored = levels_are_current(day) if stored is None else stored
     active = Q(joined_on__lte=day) & (Q(ended_on__isnull=True) | Q(ended_on__gt=day))
     requires = active & Q(required_rank__isnull=False)
+    if stored:
+        ending_soon = Q()
+    elif per_row:
+        ending_soon = Q(Exists(_ending_within_window(day).filter(partner=OuterRef("pk"))))
+    else:
+        ending_soon = Q(pk__in=_ending_within_window(day))
     return {
         Standing.BELOW_THRESHOLD: requires
         & (Q(level_rank__isnull=True) | Q(level_rank__lt=F("required_rank"))),
         Standing.AT_RISK: requires
         & Q(level_rank__gte=F("required_rank"))
-        # Only a partner with a certification ending in the window can be at risk: this
-        # narrows the search to those few before their latest-ending one is looked up.
-        & (
-            Q(Exists(_ending_within_window(day).filter(partner=OuterRef("pk"))))
-            if per_row
-            else Q(pk__in=_ending_within_window(day))
-        )
+        & ending_soon
         & Q(keeps_until__isnull=False, keeps_until__lte=at_risk_horizon(day)),
         Standing.MEETS: requires,
         Standing.NO_REQUIREMENT: active,
