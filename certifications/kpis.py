@@ -23,7 +23,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Subquery
 
-from partnerprogram.models import FeedbackTopic, Partner, PartnerFeedback
+from partnerprogram.models import FeedbackTopic, Partner, PartnerFeedback, user_label
 from partnerprogram.periods import Band, add_months, band_for, percent, quarter_ends
 from partnerprogram.segments import ALL, Dimension
 from partnerprogram.state import levels_are_current
@@ -127,15 +127,6 @@ def level_id_on(day):
     )
 
 
-def certified_on(day, minimum_rank=None):
-    """Exists: the outer partner holds a certification valid on `day` (at `minimum_rank` or
-    higher when given)."""
-    valid = PartnerCertification.objects.valid_on(day).filter(partner=OuterRef("pk"))
-    if minimum_rank is not None:
-        valid = valid.filter(level__rank__gte=minimum_rank)
-    return Exists(valid)
-
-
 def partners_in(as_of, segment=ALL):
     """The partners the KPI counts on `as_of`: active then, in the segment."""
     return Partner.objects.active_on(as_of).in_segment(segment, as_of)
@@ -200,7 +191,7 @@ def _segment_labels(dimension, keys):
     }
     return {
         key: (
-            (users[key].get_full_name() or users[key].get_username()),
+            user_label(users[key]),
             {"account_manager": users[key].get_username()},
         )
         if key in users

@@ -1,5 +1,7 @@
 import django_tables2 as tables
 
+from partnerprogram.models import user_label
+
 
 class PartnerLevelTable(tables.Table):
     """Partners behind a certification figure, with their level on the KPI's date.
@@ -31,4 +33,4 @@ class PartnerLevelTable(tables.Table):
         return self.levels_by_rank.get(value, "Not certified")
 
     def render_account_manager(self, value):
-        return value.get_full_name() or value.get_username()
+        return user_label(value)

@@ -7,6 +7,7 @@ from django import forms
 from tiers.models import Tier
 
 from .models import PartnerType, Region, account_managers
+from .pages import UserChoiceField
 from .segments import Segment
 
 
@@ -15,11 +16,6 @@ def sane_date(day):
     if day and not dt.date(1900, 1, 1) <= day <= dt.date(2999, 12, 31):
         raise forms.ValidationError("Choose a date between 1900 and 2999.")
     return day
-
-
-class UserChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, user):
-        return user.get_full_name() or user.get_username()
 
 
 class SegmentForm(forms.Form):

@@ -444,6 +444,11 @@ class RemediationReview(models.Model):
         return self.is_open and self.due_on < day
 
 
+def user_label(user):
+    """How a user is named on pages: full name, else username; "" for none."""
+    return user.get_full_name() or user.get_username() if user else ""
+
+
 def account_managers():
     """The users who manage at least one partner, by name. An EXISTS probe per user: a
     DISTINCT over their partners read every partner of the program."""

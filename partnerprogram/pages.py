@@ -13,7 +13,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_filters import fields as filter_fields
 
-from .models import Partner
+from .models import Partner, user_label
 
 READ_PERMISSION = "partnerprogram.view_partner"
 
@@ -130,10 +130,6 @@ class PartnerField(forms.ModelChoiceField):
         queryset = Partner.objects.all() if queryset is None else queryset
         # ModelChoiceField hands its choices to the widget; they are read at each render.
         super().__init__(queryset, **kwargs)
-
-
-def user_label(user):
-    return user.get_full_name() or user.get_username() if user else ""
 
 
 class UserChoiceField(forms.ModelChoiceField):

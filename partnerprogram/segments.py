@@ -33,7 +33,7 @@ class Segment:
         return {key: value for key, value in params.items() if value}
 
     def describe(self):
-        from .models import PartnerType
+        from .models import PartnerType, user_label
 
         parts = []
         if self.region:
@@ -43,8 +43,7 @@ class Segment:
         if self.tier:
             parts.append(f"tier {self.tier}")
         if self.account_manager:
-            name = self.account_manager.get_full_name() or self.account_manager.get_username()
-            parts.append(f"managed by {name}")
+            parts.append(f"managed by {user_label(self.account_manager)}")
         return ", ".join(parts) or "all partners"
 
 

@@ -1,10 +1,8 @@
 import django_tables2 as tables
 
+from partnerprogram.models import user_label
+
 from .models import TierTransition
-
-
-def person(user):
-    return user.get_full_name() or user.get_username()
 
 
 class AdvancementTable(tables.Table):
@@ -35,7 +33,7 @@ class AdvancementTable(tables.Table):
         order_by = "-effective_on"
 
     def render_account_manager(self, value):
-        return person(value)
+        return user_label(value)
 
 
 class StagnantTable(tables.Table):
@@ -67,4 +65,4 @@ class StagnantTable(tables.Table):
         return self.tier_names.get(value, "")
 
     def render_account_manager(self, value):
-        return person(value)
+        return user_label(value)
