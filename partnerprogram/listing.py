@@ -3,9 +3,11 @@ that is sortable and paginated with a choosable page size, and CSV / XLSX downlo
 filtered rows with a file name that says what and when."""
 
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.utils import timezone
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
+from django_tables2.data import TableQuerysetData
 from django_tables2.export import ExportMixin
 
 PAGE_SIZES = (25, 50, 100, 250)
@@ -22,6 +24,18 @@ class BoundedPaginator(Paginator):
         )
         if count is not None:
             self.count = count  # known already: counting the annotated rows costs more
+
+
+class PagedByKeys(TableQuerysetData):
+    """A table's queryset read a page at a time in two steps of one query: the page's
+    primary keys first (`LIMIT/OFFSET` over the ordering's index alone, none of the rows'
+    annotations), then those rows with their annotations. A deep page of a large table
+    then skips index entries, not computed rows."""
+
+    def __getitem__(self, key):
+        if isinstance(key, slice):
+            return self.data.filter(pk__in=self.data.values("pk")[key])
+        return super().__getitem__(key)
 
 
 def table_pagination():
@@ -48,6 +62,10 @@ class TablePageMixin(ExportMixin, SingleTableMixin):
     def get_paginate_by(self, queryset=None):
         # Only the table paginates: the list view paginating too would count the rows twice.
         return None
+
+    def get_table_data(self):
+        data = super().get_table_data()
+        return PagedByKeys(data) if isinstance(data, QuerySet) else data
 
     def get_table_pagination(self, table):
         count = self.get_row_count()
