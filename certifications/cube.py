@@ -3,24 +3,27 @@ account manager, tier on the day and highest level held. Every figure of the KPI
 for any segment and any breakdown, is a sum of its cells, so one query serves a whole page.
 
 Where the cube of a day comes from (the same cells either way; tests hold them equal):
-- today, when the stored state is current: a GROUP BY over partners' stored current tier and
-  current level (no subquery);
-- a closed fiscal quarter end: its snapshot, computed once and kept until a write makes it
-  stale (partnerprogram.state);
+- today and closed fiscal quarter ends: their snapshot, computed once and kept until a write
+  makes it stale (partnerprogram.state), today's from a GROUP BY over partners' stored
+  current tier and current level (no subquery) when the stored state is current;
 - any other day: computed live, each partner's tier and level on the day by correlated
   subqueries that walk the (partner, date) indexes.
 """
 
+from contextlib import suppress
 from dataclasses import dataclass
 
 from django.db import IntegrityError, connections, transaction
 from django.db.models import Count, Max, OuterRef, Subquery
-from django.utils import timezone
 
 from partnerprogram.models import Partner
-from partnerprogram.periods import quarter_ends
 from partnerprogram.segments import ALL, Dimension
-from partnerprogram.state import levels_are_current
+from partnerprogram.state import (
+    is_snapshot_day,
+    keep_snapshot,
+    levels_are_current,
+    snapshots_version,
+)
 from tiers.models import tier_id_on
 
 from .models import CertificationLevel, LevelSnapshot, PartnerCertification
@@ -120,30 +123,22 @@ def stored_cells(day):
     return [(*row[:4], ranks.get(row[4]), row[5]) for row in rows]
 
 
-def is_snapshot_day(day):
-    """Snapshots are kept for closed fiscal quarter ends."""
-    return day < timezone.localdate() and quarter_ends(day, 1) == [day]
-
-
 def level_cube(day):
-    """The cube of `day`, from stored state, a snapshot or a live computation."""
-    if levels_are_current(day):
-        return LevelCube(day, tuple(stored_cells(day)), "state")
-    if is_snapshot_day(day):
-        return level_cubes([day])[day]
-    return LevelCube(day, tuple(live_cells(day)), "live")
+    """The cube of `day`, from its snapshot, the stored state or a live computation."""
+    return level_cubes([day])[day]
 
 
 def level_cubes(days):
-    """{day: cube} for several days: snapshots read in one query, missing quarter ends
-    computed and stored, today from stored state, others live."""
+    """{day: cube} for several days: snapshots read in one query; a missing snapshot day
+    (today, a closed quarter end) computed and kept; other days computed live."""
     cubes = {}
     snapshot_days = [day for day in days if is_snapshot_day(day)]
     stored = {}
-    for row in LevelSnapshot.objects.filter(as_of__in=snapshot_days).values_list(
-        "as_of", *KEYS, "partners"
-    ):
-        stored.setdefault(row[0], []).append(row[1:])
+    if snapshot_days:
+        for row in LevelSnapshot.objects.filter(as_of__in=snapshot_days).values_list(
+            "as_of", *KEYS, "partners"
+        ):
+            stored.setdefault(row[0], []).append(row[1:])
     for day in days:
         if day in stored:
             cells = tuple(cell for cell in stored[day] if cell[0] is not None)
@@ -151,21 +146,32 @@ def level_cubes(days):
         elif day in snapshot_days:
             cubes[day] = LevelCube(day, tuple(_store_snapshot(day)), "snapshot")
         else:
-            cubes[day] = level_cube(day)
+            cubes[day] = computed_cube(day)
     return cubes
 
 
+def computed_cube(day):
+    """The cube of `day` computed now: from the stored state when it is current, else live."""
+    if levels_are_current(day):
+        return LevelCube(day, tuple(stored_cells(day)), "state")
+    return LevelCube(day, tuple(live_cells(day)), "live")
+
+
 def _store_snapshot(day):
-    """Compute the cube of a closed quarter end and keep it. The marker row (no region) is
-    unique per day, so two requests filling the same day at once store it once."""
-    cells = live_cells(day)
-    try:
+    """Compute the cube of a snapshot day and keep it, unless a write changed the data
+    meanwhile. The marker row (no region) is unique per day, so two requests filling the
+    same day at once store it once."""
+    version = snapshots_version()
+    cells = computed_cube(day).cells
+
+    def store():
         with transaction.atomic():
             LevelSnapshot.objects.create(as_of=day, partners=0)
             LevelSnapshot.objects.bulk_create(
                 LevelSnapshot(as_of=day, **dict(zip(KEYS, cell[:5], strict=True)), partners=cell[5])
                 for cell in cells
             )
-    except IntegrityError:
-        pass  # another request stored it first; the cells are the same
+
+    with suppress(IntegrityError):  # another request stored it first: the same cells
+        keep_snapshot(version, store)
     return cells

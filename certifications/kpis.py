@@ -26,7 +26,7 @@ from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Subquery
 from partnerprogram.models import FeedbackTopic, Partner, PartnerFeedback, user_label
 from partnerprogram.periods import Band, add_months, band_for, percent, quarter_ends
 from partnerprogram.segments import ALL, Dimension
-from partnerprogram.state import levels_are_current
+from partnerprogram.state import levels_are_current, remembered
 from tiers.models import Tier
 
 from .cube import level_cube, level_cubes, level_rank_on
@@ -247,8 +247,23 @@ def certification_risks(as_of, segment=ALL):
     whose certification lapsed in the last three months (certified on the day three months
     before, not certified on `as_of`). Three queries, each starting from the few
     certifications that end near the day (the expiry and revocation indexes), never from
-    every partner."""
+    every partner; for the whole program on a snapshot day, one query once kept."""
     window = settings.AT_RISK_WINDOW_DAYS
+    if segment:
+        counts = _risk_counts(as_of, segment, window)
+    else:
+        counts = remembered(
+            f"certification_risks:{window}", as_of, lambda: _risk_counts(as_of, ALL, window)
+        )
+    return CertificationRisks(
+        as_of=as_of,
+        window_days=window,
+        lapsed_percent=percent(counts["lapsed_partners"], counts["active_partners"]),
+        **counts,
+    )
+
+
+def _risk_counts(as_of, segment, window):
     horizon = as_of + dt.timedelta(days=window)
     partners = partners_in(as_of, segment)
     expiring = (
@@ -270,16 +285,12 @@ def certification_risks(as_of, segment=ALL):
     lapsed = ended_since.exclude(Exists(still_certified)).aggregate(
         partners=Count("partner", distinct=True)
     )["partners"]
-    active = partners.count()
-    return CertificationRisks(
-        as_of=as_of,
-        window_days=window,
-        expiring_certifications=expiring["certifications"],
-        expiring_partners=expiring["partners"],
-        lapsed_partners=lapsed,
-        lapsed_percent=percent(lapsed, active),
-        active_partners=active,
-    )
+    return {
+        "expiring_certifications": expiring["certifications"],
+        "expiring_partners": expiring["partners"],
+        "lapsed_partners": lapsed,
+        "active_partners": partners.count(),
+    }
 
 
 def _of_partners_in(certifications, as_of, segment):

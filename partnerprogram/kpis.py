@@ -50,7 +50,7 @@ from tiers.models import Tier, TierTransition
 from .models import Partner, PartnerFeedback, RemediationReview, ReviewReason, ReviewStatus
 from .periods import Band, Period, percent, truncate
 from .segments import Dimension
-from .state import levels_are_current
+from .state import levels_are_current, remembered
 
 # The reasons of a review that deals with a partner's certification: an open one of these
 # counts as "an open review" on the remediation page.
@@ -289,6 +289,16 @@ def at_risk(day):
     return with_standing_in(Partner.objects.all(), day, Standing.AT_RISK)
 
 
+def standing_counts(day):
+    """{"below_threshold": partners, "at_risk": partners} on `day`. Two queries; on a snapshot
+    day one, once kept (partnerprogram.state.remembered)."""
+    return remembered(
+        f"standing_counts:{settings.AT_RISK_WINDOW_DAYS}",
+        day,
+        lambda: {"below_threshold": below_threshold(day).count(), "at_risk": at_risk(day).count()},
+    )
+
+
 def review_reason_for(partner):
     """The reason to open a review for a partner annotated by `with_standing`: its
     certification expired (it is at risk, or it held a qualifying one that lapsed) or a gap
@@ -436,7 +446,7 @@ class DashboardWork:
 def dashboard_work(as_of):
     """Below-threshold and at-risk counts, open and overdue reviews, the latest feedback and
     the quarter's average rating on `as_of`. Seven queries."""
-    standing = {"below": below_threshold(as_of).count(), "at_risk": at_risk(as_of).count()}
+    standing = standing_counts(as_of)
     reviews = RemediationReview.objects.aggregate(
         open=Count("pk", filter=Q(status__in=ReviewStatus.open_values())),
         overdue=Count("pk", filter=Q(status__in=ReviewStatus.open_values(), due_on__lt=as_of)),
@@ -448,7 +458,7 @@ def dashboard_work(as_of):
     recent = PartnerFeedback.objects.filter(received_on__lte=as_of).select_related("partner")
     return DashboardWork(
         as_of=as_of,
-        below_threshold=standing["below"],
+        below_threshold=standing["below_threshold"],
         at_risk=standing["at_risk"],
         open_reviews=reviews["open"],
         overdue_reviews=reviews["overdue"],

@@ -40,13 +40,33 @@ class Region(models.Model):
 
 class ProgramState(models.Model):
     """When stored state was last made true: `key` "levels" holds the day for which every
-    partner's `current_level` was computed (see partnerprogram.state)."""
+    partner's `current_level` was computed; `key` "snapshots" counts in `version` the writes
+    that dropped KPI snapshots, the last on `as_of` (see partnerprogram.state)."""
 
     key = models.CharField(max_length=30, primary_key=True)
     as_of = models.DateField()
+    version = models.PositiveBigIntegerField(default=0)
 
     def __str__(self):
         return f"{self.key} as of {self.as_of}"
+
+
+class FigureSnapshot(models.Model):
+    """KPI figures of one day as they were computed (JSON), kept until a write dated on or
+    before that day drops them (partnerprogram.state.remembered): today's risk and standing
+    counts, a period's stagnant partners by tier."""
+
+    as_of = models.DateField()
+    name = models.CharField(max_length=60)
+    figures = models.JSONField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["as_of", "name"], name="figure_snapshot_day_name")
+        ]
+
+    def __str__(self):
+        return f"{self.name} on {self.as_of}"
 
 
 class PartnerType(models.TextChoices):

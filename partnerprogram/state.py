@@ -16,7 +16,10 @@ from django.db import transaction
 from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 
+from .periods import quarter_ends
+
 LEVELS_KEY = "levels"
+SNAPSHOTS_KEY = "snapshots"
 
 
 def levels_state_date():
@@ -80,23 +83,100 @@ def refresh_partner_level(partner_id):
         Partner.objects.filter(pk=partner_id).update(**_stored_levels(day))
 
 
+def is_snapshot_day(day):
+    """Snapshots are kept for today (until a write or the night drops them) and for closed
+    fiscal quarter ends; other days are computed live."""
+    today = timezone.localdate()
+    return day == today or (day < today and quarter_ends(day, 1) == [day])
+
+
+def snapshots_version():
+    """How many writes have dropped snapshots so far: read it before computing figures to
+    keep, and keep them only if it has not moved (keep_snapshot)."""
+    from .models import ProgramState
+
+    kept = ProgramState.objects.filter(key=SNAPSHOTS_KEY).values_list("version", flat=True)
+    return kept.first() or 0
+
+
+def keep_snapshot(version, store):
+    """Run `store()`, which writes snapshot rows, unless a write dropped snapshots since
+    `version` was read: figures computed from data that a concurrent write has since changed
+    are never kept. The version row is locked, and forget_snapshots() moves it before it
+    deletes, so a write either waits for the rows kept here and deletes them, or has moved
+    the version first."""
+    from .models import ProgramState
+
+    with transaction.atomic():
+        current = (
+            ProgramState.objects.select_for_update()
+            .filter(key=SNAPSHOTS_KEY)
+            .values_list("version", flat=True)
+            .first()
+        )
+        if (current or 0) == version:
+            store()
+
+
+def remembered(name, day, compute, *, any_day=False):
+    """The figures (JSON values) `compute()` gives for `day`, kept for a snapshot day
+    (is_snapshot_day), or for any day with `any_day` (a period's end): a fixed number of
+    queries, and one once kept. Figures of other days are computed every time."""
+    from .models import FigureSnapshot
+
+    if not (any_day or is_snapshot_day(day)):
+        return compute()
+    kept = FigureSnapshot.objects.filter(as_of=day, name=name).values_list("figures", flat=True)
+    if (figures := kept.first()) is not None:
+        return figures
+    version = snapshots_version()
+    figures = compute()
+    keep_snapshot(
+        version,
+        lambda: FigureSnapshot.objects.bulk_create(
+            [FigureSnapshot(as_of=day, name=name, figures=figures)], ignore_conflicts=True
+        ),
+    )
+    return figures
+
+
 def forget_snapshots(since=None, *, certifications=True, tiers=True):
     """Drop the KPI snapshots of `since` and every later day (all of them when `since` is
-    None). Call it inside the transaction of the write that makes them stale."""
+    None). Call it inside the transaction of the write that makes them stale. Figure
+    snapshots mix both KPIs and go either way."""
     from certifications.models import LevelSnapshot
-    from tiers.models import AdvancingSnapshot, StagnantSnapshot
+    from tiers.models import AdvancingSnapshot
 
+    from .models import FigureSnapshot, ProgramState
+
+    moved = ProgramState.objects.filter(key=SNAPSHOTS_KEY).update(
+        version=F("version") + 1, as_of=timezone.localdate()
+    )
+    if not moved:
+        ProgramState.objects.bulk_create(
+            [ProgramState(key=SNAPSHOTS_KEY, as_of=timezone.localdate(), version=1)],
+            ignore_conflicts=True,
+        )
+    kinds = [(FigureSnapshot, "as_of")]
     if certifications:
-        snapshots = LevelSnapshot.objects.all()
-        if since is not None:
-            snapshots = snapshots.filter(as_of__gte=since)
-        snapshots.delete()
+        kinds.append((LevelSnapshot, "as_of"))
     if tiers:
-        for model, field in ((AdvancingSnapshot, "end"), (StagnantSnapshot, "as_of")):
-            rows = model.objects.all()
-            if since is not None:
-                rows = rows.filter(**{f"{field}__gte": since})
-            rows.delete()
+        kinds.append((AdvancingSnapshot, "end"))
+    for model, field in kinds:
+        rows = model.objects.all()
+        if since is not None:
+            rows = rows.filter(**{f"{field}__gte": since})
+        rows.delete()
+
+
+def forget_past_days(today):
+    """Nightly: drop the cubes of days gone by that are no snapshot days any more (what was
+    today's)."""
+    from certifications.models import LevelSnapshot
+
+    days = LevelSnapshot.objects.filter(as_of__lt=today).values_list("as_of", flat=True)
+    stale = [day for day in days.distinct() if not is_snapshot_day(day)]
+    LevelSnapshot.objects.filter(as_of__in=stale).delete()
 
 
 def partners_changed(partner_ids, *, levels_changed=False, batch=5000):

@@ -12,13 +12,19 @@ from hypothesis import strategies as st
 from certifications import cube
 from certifications import kpis as certification_kpis
 from certifications.models import CertificationLevel, LevelSnapshot, PartnerCertification
-from partnerprogram.kpis import at_risk, below_threshold, dashboard_work, with_standing
-from partnerprogram.models import Partner, ProgramState
+from partnerprogram.kpis import (
+    at_risk,
+    below_threshold,
+    dashboard_work,
+    standing_counts,
+    with_standing,
+)
+from partnerprogram.models import FigureSnapshot, Partner, ProgramState
 from partnerprogram.periods import Period, quarter_ends
 from partnerprogram.state import refresh_levels
 from tests.programs import START, build, partner
 from tiers import kpis as tier_kpis
-from tiers.models import AdvancingSnapshot, StagnantSnapshot, Tier, TierTransition
+from tiers.models import AdvancingSnapshot, Tier, TierTransition
 from tiers.services import transition_record
 
 pytestmark = pytest.mark.django_db
@@ -121,7 +127,8 @@ def same_cells(cells):
 @SETTINGS
 @given(partners=programs, writes=st.lists(write, min_size=1, max_size=4), pick=st.integers(0, 100))
 def test_level_snapshots_match_a_live_computation_after_any_write(partners, writes, pick):
-    day = CLOSED_QUARTER_ENDS[pick % len(CLOSED_QUARTER_ENDS)]
+    days = [*CLOSED_QUARTER_ENDS, TODAY]  # today's cube is kept too, until a write
+    day = days[pick % len(days)]
     with transaction.atomic():
         build(partners)
         assert same_cells(cube.level_cube(day).cells) == same_cells(cube.live_cells(day))
@@ -142,7 +149,7 @@ def test_stored_levels_match_a_live_computation_after_any_write(partners, writes
         refresh_levels(TODAY)
         for kind, index, offset, level in writes:
             apply(kind, index, offset, level)
-        stored = cube.level_cube(TODAY)
+        stored = cube.computed_cube(TODAY)
         assert stored.source == "state"
         assert same_cells(stored.cells) == same_cells(cube.live_cells(TODAY))
         for mode in ("cumulative", "not_certified"):
@@ -167,14 +174,16 @@ def test_stored_levels_match_a_live_computation_after_any_write(partners, writes
 @SETTINGS
 @given(partners=programs, writes=st.lists(write, min_size=1, max_size=4), pick=st.integers(0, 100))
 def test_tier_snapshots_match_a_live_computation_after_any_write(partners, writes, pick):
-    end = CLOSED_QUARTER_ENDS[pick % len(CLOSED_QUARTER_ENDS)]
-    quarter = Period.quarter_containing(end)
+    # A closed quarter, or the current one (its end still to come).
+    ends = [*CLOSED_QUARTER_ENDS, Period.quarter_containing(TODAY).end]
+    quarter = Period.quarter_containing(ends[pick % len(ends)])
     periods = Period.quarter_containing(TODAY).previous().trailing(12)
     with transaction.atomic():
         build(partners)
         tier_kpis.advancing_counts(periods)
         tier_kpis.stagnant_count(quarter)
-        assert AdvancingSnapshot.objects.exists() and StagnantSnapshot.objects.exists()
+        assert AdvancingSnapshot.objects.exists()
+        assert FigureSnapshot.objects.filter(as_of=quarter.end).exists()
         for kind, index, offset, level in writes:
             apply(kind, index, offset, level)
             assert tier_kpis.advancing_counts(periods) == tier_kpis._count_advancing(
@@ -232,3 +241,50 @@ def test_standings_from_stored_state_match_a_live_computation(partners, writes):
         ProgramState.objects.all().delete()  # the same figures, computed live
         assert standings() == stored
         transaction.set_rollback(True)
+
+
+@SETTINGS
+@given(partners=programs, writes=st.lists(write, min_size=1, max_size=4), stored=st.booleans())
+def test_kept_figures_of_today_match_a_live_computation_after_any_write(partners, writes, stored):
+    window = certification_kpis.settings.AT_RISK_WINDOW_DAYS
+
+    def kept():
+        return certification_kpis.certification_risks(TODAY), standing_counts(TODAY)
+
+    def live():
+        risks = certification_kpis._risk_counts(TODAY, certification_kpis.ALL, window)
+        counts = {
+            "below_threshold": below_threshold(TODAY).count(),
+            "at_risk": at_risk(TODAY).count(),
+        }
+        return risks, counts
+
+    with transaction.atomic():
+        build(partners)
+        if stored:
+            refresh_levels(TODAY)
+        kept()
+        assert FigureSnapshot.objects.filter(as_of=TODAY).count() == 2
+        for kind, index, offset, level in writes:
+            apply(kind, index, offset, level)
+            risks, counts = kept()
+            live_risks, live_counts = live()
+            assert counts == live_counts, kind
+            assert {field: getattr(risks, field) for field in live_risks} == live_risks, kind
+        transaction.set_rollback(True)
+
+
+def test_a_write_while_figures_are_computed_keeps_none_of_them(tiers_program):
+    """Figures computed from data that a write changed meanwhile are not kept: the write
+    moved the snapshots' version between the computation and the keeping."""
+    from partnerprogram import state
+
+    def compute():
+        tiers_program[0].ended_on = TODAY
+        tiers_program[0].save()  # a concurrent write, in effect
+        return {"n": 1}
+
+    assert state.remembered("test", TODAY, compute) == {"n": 1}
+    assert not FigureSnapshot.objects.filter(name="test").exists()
+    assert state.remembered("test", TODAY, lambda: {"n": 2}) == {"n": 2}
+    assert FigureSnapshot.objects.get(name="test").figures == {"n": 2}

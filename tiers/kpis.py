@@ -23,8 +23,9 @@ from django.utils import timezone
 from partnerprogram.models import Partner
 from partnerprogram.periods import Period, add_months, change_percent, percent
 from partnerprogram.segments import ALL
+from partnerprogram.state import keep_snapshot, remembered, snapshots_version
 
-from .models import AdvancingSnapshot, StagnantSnapshot, Tier, TierTransition
+from .models import AdvancingSnapshot, Tier, TierTransition
 
 TREND_LENGTH = 8
 
@@ -109,8 +110,10 @@ def advancing_counts(periods, segment=ALL):
         }
     missing = [p for p in periods if p not in counts]
     if missing:
+        version = snapshots_version()
         counts.update(_count_advancing(missing, segment))
-        _keep_advancing([p for p in missing if p in closed], counts)
+        if to_keep := [p for p in missing if p in closed]:
+            keep_snapshot(version, lambda: _keep_advancing(to_keep, counts))
     return counts
 
 
@@ -175,18 +178,8 @@ def stagnant_partners(period, segment=ALL):
 
 
 def stagnant_count(period, segment=ALL):
-    """How many partners are stagnant at the end of `period`; for the whole program and a
-    closed period, from its snapshot (computed and kept the first time)."""
-    end = period.end
-    if segment or end >= timezone.localdate():
-        return stagnant_partners(period, segment).count()
-    kept = StagnantSnapshot.objects.filter(as_of=end).values_list("partners", flat=True).first()
-    if kept is None:
-        kept = stagnant_partners(period).count()
-        StagnantSnapshot.objects.bulk_create(
-            [StagnantSnapshot(as_of=end, partners=kept)], ignore_conflicts=True
-        )
-    return kept
+    """How many partners are stagnant at the end of `period`. One query."""
+    return sum(_stagnant_counts(period, segment).values())
 
 
 def tier_advancements(period, segment=ALL):
@@ -247,18 +240,34 @@ def advancements(period, segment=ALL):
 
 
 def stagnant_by_tier(period, segment=ALL):
-    """{tier name: stagnant partners} at the end of the period, lowest tier first. One
-    query."""
-    rows = (
-        stagnant_partners(period, segment)
-        .values("tier_on_day_id")
-        .annotate(partners=Count("pk"))
-        .order_by()
-    )
-    counts = {row["tier_on_day_id"]: row["partners"] for row in rows}
+    """{tier name: stagnant partners} at the end of the period, lowest tier first. Two
+    queries."""
+    counts = _stagnant_counts(period, segment)
     return {
-        tier.name: counts[tier.pk] for tier in Tier.objects.order_by("rank") if tier.pk in counts
+        tier.name: counts[str(tier.pk)]
+        for tier in Tier.objects.order_by("rank")
+        if str(tier.pk) in counts
     }
+
+
+def _stagnant_counts(period, segment):
+    """{str(tier id): stagnant partners} at the end of the period. One query; for the whole
+    program kept as a snapshot of the period's end (few periods are ever asked for) until a
+    write on or before that day (partnerprogram.state)."""
+
+    def count():
+        rows = (
+            stagnant_partners(period, segment)
+            .values("tier_on_day_id")
+            .annotate(partners=Count("pk"))
+            .order_by()
+        )
+        return {str(row["tier_on_day_id"]): row["partners"] for row in rows}
+
+    if segment:
+        return count()
+    name = f"stagnant_by_tier:{settings.STAGNATION_MONTHS}"
+    return remembered(name, period.end, count, any_day=True)
 
 
 def criteria_feedback(period):

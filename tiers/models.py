@@ -193,13 +193,3 @@ class AdvancingSnapshot(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.start}..{self.end}: {self.advancing_partners}"
-
-
-class StagnantSnapshot(models.Model):
-    """The number of stagnant partners at the end of a closed day (the whole program)."""
-
-    as_of = models.DateField(unique=True)
-    partners = models.PositiveIntegerField()
-
-    def __str__(self):
-        return f"{self.as_of}: {self.partners}"

@@ -9,6 +9,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.views import View
 from django.views.generic import CreateView, DetailView, TemplateView, UpdateView
@@ -82,6 +83,16 @@ class RemediationView(ReadPermissionMixin, MultiTableMixin, TemplateView):
                 ),
             ]
         return self._tables
+
+    def get_table_pagination(self, table):
+        # The rows are counted already, and kept for today: counting the tables again would
+        # cost more than everything else on the page.
+        key = "below_threshold" if isinstance(table, BelowThresholdTable) else "at_risk"
+        return {**super().get_table_pagination(table), "count": self.standing_counts[key]}
+
+    @cached_property
+    def standing_counts(self):
+        return kpis.standing_counts(self.as_of)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
