@@ -34,8 +34,17 @@ class PagedByKeys(TableQuerysetData):
 
     def __getitem__(self, key):
         if isinstance(key, slice):
-            return self.data.filter(pk__in=self.data.values("pk")[key])
+            return rows_by_keys(self.data, key)
         return super().__getitem__(key)
+
+
+def rows_by_keys(queryset, rows):
+    """The `rows` slice of an ordered queryset, its primary keys chosen first (PagedByKeys).
+    Ties in the ordering are broken by primary key, so that consecutive pages hold every
+    row once."""
+    ordering = queryset.query.order_by or queryset.model._meta.ordering
+    queryset = queryset.order_by(*ordering, "pk")
+    return queryset.filter(pk__in=queryset.values("pk")[rows])
 
 
 def table_pagination():

@@ -288,3 +288,23 @@ def test_a_write_while_figures_are_computed_keeps_none_of_them(tiers_program):
     assert not FigureSnapshot.objects.filter(name="test").exists()
     assert state.remembered("test", TODAY, lambda: {"n": 2}) == {"n": 2}
     assert FigureSnapshot.objects.get(name="test").figures == {"n": 2}
+
+
+def test_refresh_state_keeps_today_s_figures_and_drops_cubes_of_days_gone_by(tiers_program):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    quarter_end = CLOSED_QUARTER_ENDS[-1]
+    gone_by = quarter_end + dt.timedelta(days=1)  # a day that was today once
+    for day in (quarter_end, gone_by):
+        LevelSnapshot.objects.create(as_of=day, partners=0)
+    call_command("refresh_state", stdout=StringIO())
+    assert LevelSnapshot.objects.filter(as_of=quarter_end).exists()
+    assert not LevelSnapshot.objects.filter(as_of=gone_by).exists()
+    assert LevelSnapshot.objects.filter(as_of=TODAY).exists()
+    kept_today = set(FigureSnapshot.objects.filter(as_of=TODAY).values_list("name", flat=True))
+    assert {name.split(":")[0] for name in kept_today} == {"certification_risks", "standing_counts"}
+    current = Period.quarter_containing(TODAY)
+    kept = FigureSnapshot.objects.get(as_of=current.end, name__startswith="stagnant_by_tier")
+    assert sum(kept.figures.values()) == tier_kpis.stagnant_partners(current).count() == 1

@@ -30,6 +30,19 @@ class AsOfForm(forms.Form):
         return day or timezone.localdate()
 
 
+class BelowThresholdApiForm(AsOfForm):
+    """The endpoint's day and page: each list is served `page_size` rows at a time."""
+
+    page = forms.IntegerField(required=False, min_value=1)
+    page_size = forms.IntegerField(required=False, min_value=1, max_value=1000)
+
+    def clean_page(self):
+        return self.cleaned_data.get("page") or 1
+
+    def clean_page_size(self):
+        return self.cleaned_data.get("page_size") or 500
+
+
 def review_owners(current=None):
     """Who may own a review: partner managers and superusers (and the current owner)."""
     people = Q(is_active=True) & (Q(groups__name="Partner managers") | Q(is_superuser=True))

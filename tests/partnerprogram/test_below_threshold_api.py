@@ -94,7 +94,10 @@ def test_the_endpoint_costs_the_same_queries_for_few_and_many_partners(
     viewer_client, program, django_assert_num_queries
 ):
     few = count_queries(lambda: viewer_client.get(URL, {"as_of": DAY.isoformat()}))
-    assert few == 8  # session, user, permissions (2), tiers, levels, the two lists
+    # Session, user, permissions (2), tiers, levels, the two lists, and the lists' counts:
+    # DAY is a quarter end, so they are kept (a read, a version, two counts, and four to
+    # keep them; a write since drops them again).
+    assert few == 16
     build_more = [f.partner(f"Extra {n}") for n in range(30)]
     silver = program.tiers[1]
     for partner in build_more:
@@ -102,3 +105,32 @@ def test_the_endpoint_costs_the_same_queries_for_few_and_many_partners(
     with django_assert_num_queries(few):
         data = viewer_client.get(URL, {"as_of": DAY.isoformat()}).json()
     assert len(data["below_threshold"]) == len(BELOW_ON_DAY) + 30
+
+
+def test_the_lists_come_a_page_at_a_time_with_their_counts_and_the_next_page(
+    viewer_client, program
+):
+    day = {"as_of": DAY.isoformat(), "page_size": 2}
+    first = viewer_client.get(URL, day).json()
+    assert first["counts"] == {"below_threshold": len(BELOW_ON_DAY), "at_risk": len(AT_RISK_ON_DAY)}
+    assert (first["page"], first["page_size"]) == (1, 2)
+    assert [row["partner"] for row in first["below_threshold"]] == BELOW_ON_DAY[:2]
+    assert [row["partner"] for row in first["at_risk"]] == [n for n, _ in AT_RISK_ON_DAY[:2]]
+    assert first["next"] == f"{URL}?as_of={DAY.isoformat()}&page=2&page_size=2"
+    pages, url = [first], first["next"]
+    while url:
+        pages.append(viewer_client.get(url).json())
+        url = pages[-1]["next"]
+    # Every row once, in order, and the last page says there is no next one.
+    assert [r["partner"] for p in pages for r in p["below_threshold"]] == BELOW_ON_DAY
+    assert [r["partner"] for p in pages for r in p["at_risk"]] == [n for n, _ in AT_RISK_ON_DAY]
+    assert len(pages) == -(-max(len(BELOW_ON_DAY), len(AT_RISK_ON_DAY)) // 2)
+
+
+@pytest.mark.parametrize(
+    ("parameter", "value"), [("page", "0"), ("page", "two"), ("page_size", "1001")]
+)
+def test_a_bad_page_gets_400_naming_the_parameter(viewer_client, parameter, value):
+    response = viewer_client.get(URL, {parameter: value})
+    assert response.status_code == 400
+    assert response.json()["parameter"] == parameter
