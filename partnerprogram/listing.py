@@ -30,21 +30,49 @@ class PagedByKeys(TableQuerysetData):
     """A table's queryset read a page at a time in two steps of one query: the page's
     primary keys first (`LIMIT/OFFSET` over the ordering's index alone, none of the rows'
     annotations), then those rows with their annotations. A deep page of a large table
-    then skips index entries, not computed rows."""
+    then skips index entries, not computed rows.
+
+    `keys`, when given, is the same rows without the annotations and their joins (the
+    view vouches for that): the keys are chosen from it whenever the table is sorted on
+    plain fields."""
+
+    def __init__(self, data, keys=None):
+        super().__init__(data)
+        self.keys = keys
 
     def __getitem__(self, key):
         if isinstance(key, slice):
-            return rows_by_keys(self.data, key)
+            return rows_by_keys(self.data, key, keys=self._plain_keys())
         return super().__getitem__(key)
 
+    def _plain_keys(self):
+        annotations = self.data.query.annotations
+        ordering = self.data.query.order_by
+        plain = all(
+            isinstance(term, str) and term.lstrip("-").split("__")[0] not in annotations
+            for term in ordering
+        )
+        return self.keys.order_by(*ordering) if self.keys is not None and plain else None
 
-def rows_by_keys(queryset, rows):
-    """The `rows` slice of an ordered queryset, its primary keys chosen first (PagedByKeys).
-    Ties in the ordering are broken by primary key, so that consecutive pages hold every
-    row once."""
-    ordering = queryset.query.order_by or queryset.model._meta.ordering
-    queryset = queryset.order_by(*ordering, "pk")
-    return queryset.filter(pk__in=queryset.values("pk")[rows])
+
+def rows_by_keys(queryset, rows, *, keys=None):
+    """The `rows` slice of an ordered queryset, its primary keys chosen first (from `keys`,
+    the same rows in the same order, if given; see PagedByKeys). Ties in the ordering are
+    broken by primary key, so that consecutive pages hold every row once."""
+    queryset, keys = (_tie_broken(q) for q in (queryset, queryset if keys is None else keys))
+    return queryset.filter(pk__in=keys.values("pk")[rows])
+
+
+def _tie_broken(queryset):
+    ordering = list(queryset.query.order_by or queryset.model._meta.ordering)
+    last = ordering[-1] if ordering else None
+    if isinstance(last, str) and last.lstrip("-") in _unique_fields(queryset.model):
+        return queryset.order_by(*ordering)  # already a total order: one index serves it
+    return queryset.order_by(*ordering, "pk")
+
+
+def _unique_fields(model):
+    return {"pk"} | {f.name for f in model._meta.concrete_fields if f.unique}
 
 
 def table_pagination():
@@ -74,7 +102,12 @@ class TablePageMixin(ExportMixin, SingleTableMixin):
 
     def get_table_data(self):
         data = super().get_table_data()
-        return PagedByKeys(data) if isinstance(data, QuerySet) else data
+        return PagedByKeys(data, self.get_table_keys()) if isinstance(data, QuerySet) else data
+
+    def get_table_keys(self):
+        """The table's rows without their annotations, to page by (see PagedByKeys); None
+        when the rows cannot be chosen without them."""
+        return None
 
     def get_table_pagination(self, table):
         count = self.get_row_count()

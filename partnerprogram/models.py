@@ -193,6 +193,9 @@ class Partner(models.Model):
             models.Index(fields=["qualified_until"], name="partner_qualified_until"),
             # Covers a partner list filtered by region, in name order.
             models.Index(fields=["region", "name"], name="partner_region_name"),
+            # Covers the partner list's pages in name order: a deep page skips index entries
+            # only (on PostgreSQL the unique index on name alone would visit every row).
+            models.Index(fields=["name", "id"], name="partner_name_keys"),
             # Covers today's Certification Levels cube: a GROUP BY that walks it in order.
             models.Index(
                 fields=[

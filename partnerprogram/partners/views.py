@@ -35,12 +35,16 @@ class PartnerListView(ReadPermissionMixin, FilteredTableView):
     def get_table_kwargs(self):
         return {**super().get_table_kwargs(), "level_names": level_names()}
 
-    def get_row_count(self):
+    def get_table_keys(self):
         # The standing annotations join tiers and levels to every partner; unless a filter
-        # needs them, count the filtered partners without them.
+        # needs them, count and page the filtered partners without them.
         if any(self.request.GET.get(name) for name in PartnerFilter.STANDING_FILTERS):
             return None
-        return PartnerFilter(self.request.GET, queryset=Partner.objects.all()).qs.count()
+        return PartnerFilter(self.request.GET, queryset=Partner.objects.all()).qs
+
+    def get_row_count(self):
+        keys = self.get_table_keys()
+        return None if keys is None else keys.count()
 
 
 class PartnerDetailView(ReadPermissionMixin, DetailView):

@@ -19,7 +19,7 @@ from django_tables2.export import TableExport
 from tiers.models import Tier
 
 from .. import kpis, services
-from ..listing import FilteredTableView, TablePageMixin
+from ..listing import FilteredTableView, PagedByKeys, TablePageMixin
 from ..listing import table_pagination as bounded_pagination
 from ..models import Partner, RemediationReview, ReviewStatus
 from ..pages import FormPageMixin, ReadPermissionMixin, user_label
@@ -72,15 +72,11 @@ class RemediationView(ReadPermissionMixin, MultiTableMixin, TemplateView):
                 "next_url": self.request.get_full_path(),
             }
             related = ("account_manager",)
+            below = kpis.below_threshold(self.as_of).select_related(*related)
+            at_risk = kpis.at_risk(self.as_of).select_related(*related)
             self._tables = [
-                BelowThresholdTable(
-                    kpis.below_threshold(self.as_of).select_related(*related),
-                    prefix="below-",
-                    **options,
-                ),
-                AtRiskTable(
-                    kpis.at_risk(self.as_of).select_related(*related), prefix="risk-", **options
-                ),
+                BelowThresholdTable(PagedByKeys(below), prefix="below-", **options),
+                AtRiskTable(PagedByKeys(at_risk), prefix="risk-", **options),
             ]
         return self._tables
 
