@@ -2,11 +2,13 @@ from django.contrib import admin
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
+from partnerprogram.admin import DeletesEachRow
+
 from .models import CertificationLevel, PartnerCertification
 
 
 @admin.register(CertificationLevel)
-class CertificationLevelAdmin(SimpleHistoryAdmin):
+class CertificationLevelAdmin(DeletesEachRow, SimpleHistoryAdmin):
     list_display = ["name", "rank", "validity_months"]
     search_fields = ["name"]
 
@@ -30,7 +32,7 @@ class CertificationStatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(PartnerCertification)
-class PartnerCertificationAdmin(SimpleHistoryAdmin):
+class PartnerCertificationAdmin(DeletesEachRow, SimpleHistoryAdmin):
     list_display = [
         "partner",
         "level",

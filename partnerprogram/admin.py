@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import transaction
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -9,6 +10,18 @@ from tiers.models import TierTransition
 
 from .models import Partner, PartnerFeedback, Region, RemediationReview
 from .transfer import views as transfer_views
+
+
+class DeletesEachRow:
+    """The changelist's "Delete selected" runs each row's own delete(), in one transaction:
+    a bulk QuerySet.delete() would skip what delete() keeps true (partners' stored levels,
+    the KPI snapshots)."""
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for obj in queryset:
+                obj.delete()
+
 
 admin.site.site_header = "Partner Program administration"
 admin.site.site_title = "Partner Program admin"
@@ -65,7 +78,7 @@ class ReviewInline(admin.TabularInline):
 
 
 @admin.register(Partner)
-class PartnerAdmin(SimpleHistoryAdmin):
+class PartnerAdmin(DeletesEachRow, SimpleHistoryAdmin):
     list_display = [
         "name",
         "partner_type",

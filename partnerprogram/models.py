@@ -240,6 +240,15 @@ class Partner(models.Model):
     def get_absolute_url(self):
         return reverse("partners:detail", args=[self.pk])
 
+    def delete(self, *args, **kwargs):
+        # Only a partner without history can go (PROTECT); it still counted as active.
+        from .state import forget_snapshots
+
+        with transaction.atomic():
+            result = super().delete(*args, **kwargs)
+            forget_snapshots(since=self.joined_on)
+        return result
+
     @classmethod
     def from_db(cls, db, field_names, values, **kwargs):
         instance = super().from_db(db, field_names, values, **kwargs)

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
+from partnerprogram.admin import DeletesEachRow
 from partnerprogram.models import Partner
 
 from . import services
@@ -10,7 +11,7 @@ from .models import Tier, TierTransition
 
 
 @admin.register(Tier)
-class TierAdmin(SimpleHistoryAdmin):
+class TierAdmin(DeletesEachRow, SimpleHistoryAdmin):
     list_display = ["name", "rank", "required_level"]
     list_filter = ["required_level"]
     search_fields = ["name"]

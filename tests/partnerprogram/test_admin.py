@@ -248,3 +248,38 @@ def test_a_viewer_on_staff_can_read_but_not_write_in_the_admin(client, make_user
     assert client.get(reverse("admin:partnerprogram_partner_add")).status_code == 403
     partner.refresh_from_db()
     assert partner.name == "Acme"
+
+
+def test_deleting_selected_rows_keeps_stored_levels_and_snapshots_true(client, superuser, program):
+    from django.utils import timezone
+
+    from certifications.cube import level_cube, live_cells
+    from certifications.models import LevelSnapshot
+    from partnerprogram.state import refresh_levels
+
+    today = timezone.localdate()
+    refresh_levels(today)
+    partner, associate = program["partner"], program["levels"][0]
+    newcomer = f.partner("Newcomer", joined_on=D(2024, 3, 1))  # no history: it may go
+    Partner.objects.filter(pk=partner.pk).update(current_level=associate)
+    level_cube(today)  # kept: today's cube counts Acme at Associate and the newcomer
+    assert LevelSnapshot.objects.filter(as_of=today).exists()
+    client.force_login(superuser)
+    for model, rows in (
+        ("certifications_partnercertification", partner.certifications.all()),
+        ("partnerprogram_partner", [newcomer]),
+    ):
+        response = client.post(
+            reverse(f"admin:{model}_changelist"),
+            {
+                "action": "delete_selected",
+                "_selected_action": [row.pk for row in rows],
+                "post": "yes",
+            },
+        )
+        assert response.status_code == 302
+    partner.refresh_from_db()
+    assert partner.current_level is None  # its only certification went
+    assert not LevelSnapshot.objects.filter(as_of=today).exists()
+    assert sorted(level_cube(today).cells) == sorted(live_cells(today))
+    assert sum(cell[-1] for cell in level_cube(today).cells) == 1  # Acme, not certified
