@@ -308,3 +308,19 @@ def test_refresh_state_keeps_today_s_figures_and_drops_cubes_of_days_gone_by(tie
     current = Period.quarter_containing(TODAY)
     kept = FigureSnapshot.objects.get(as_of=current.end, name__startswith="stagnant_by_tier")
     assert sum(kept.figures.values()) == tier_kpis.stagnant_partners(current).count() == 1
+
+
+def test_deleting_an_account_manager_drops_the_snapshots_that_count_by_manager(
+    tiers_program, make_user
+):
+    from partnerprogram.segments import Dimension
+
+    manager = make_user("leaving")
+    Partner.objects.filter(pk=tiers_program[0].pk).update(account_manager=manager)
+    day = CLOSED_QUARTER_ENDS[-1]
+    manager_id = manager.pk
+    assert manager_id in cube.level_cube(day).counts(dimension=Dimension.ACCOUNT_MANAGER)
+    manager.delete()
+    after = cube.level_cube(day)
+    assert manager_id not in after.counts(dimension=Dimension.ACCOUNT_MANAGER)
+    assert same_cells(after.cells) == same_cells(cube.live_cells(day))
