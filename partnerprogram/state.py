@@ -12,6 +12,8 @@ keeps them true.
   differs from a live computation.
 """
 
+import datetime as dt
+
 from django.db import transaction
 from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
@@ -20,6 +22,8 @@ from .periods import quarter_ends
 
 LEVELS_KEY = "levels"
 SNAPSHOTS_KEY = "snapshots"
+# The day to keep figures that a write of any date may change (every dated write drops it).
+EVERY_DAY = dt.date.max
 
 
 def levels_state_date():

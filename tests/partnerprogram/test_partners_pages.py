@@ -170,6 +170,18 @@ def test_consecutive_pages_hold_every_partner_once_in_any_order(viewer_client, p
     assert listed(viewer_client.get(LIST, {"sort": sort, "per_page": 50})) == pages[0] + pages[1]
 
 
+def test_the_count_of_every_partner_is_kept_until_a_partner_comes_or_goes(viewer_client, program):
+    def count():
+        return viewer_client.get(LIST).context["table"].paginator.count
+
+    assert count() == len(ALL)
+    newcomer = f.partner("Newcomer")
+    assert count() == len(ALL) + 1
+    newcomer.delete()
+    assert count() == len(ALL)
+    assert count() == viewer_client.get(LIST, {"q": ""}).context["table"].paginator.count
+
+
 def test_the_filtered_table_downloads_as_csv(viewer_client, program):
     response = viewer_client.get(LIST, {"threshold": "below", "_export": "csv"})
     assert response.status_code == 200
