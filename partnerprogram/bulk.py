@@ -97,3 +97,15 @@ def reset_sequences(*models_):
     with connection.cursor() as cursor:
         for statement in statements:
             cursor.execute(statement)
+
+
+def analyze(table=None):
+    """Give the query planner statistics of the tables just written (all, or `table` on
+    PostgreSQL), and on PostgreSQL the visibility map that index-only scans need: without
+    them it picks poor plans. SQLite analyzes every table (it has no autovacuum)."""
+    vacuum = connection.vendor == "postgresql" and not connection.in_atomic_block
+    statement = "VACUUM (ANALYZE)" if vacuum else "ANALYZE"  # VACUUM refuses a transaction
+    if table and connection.vendor == "postgresql":
+        statement += f" {connection.ops.quote_name(table)}"
+    with connection.cursor() as cursor:
+        cursor.execute(statement)

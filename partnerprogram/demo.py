@@ -398,15 +398,6 @@ def _partner_reviews(rng, program, index, certs, transitions):
             )
 
 
-def analyze():
-    """Give the query planner statistics of the tables just filled (and, on PostgreSQL, the
-    visibility map that index-only scans need): without them it picks poor plans."""
-    vacuum = connection.vendor == "postgresql" and not connection.in_atomic_block
-    statement = "VACUUM ANALYZE" if vacuum else "ANALYZE"  # VACUUM refuses a transaction
-    with connection.cursor() as cursor:
-        cursor.execute(statement)
-
-
 def program_tables():
     """The models the demo program fills, children first (the order to delete them in)."""
     return [

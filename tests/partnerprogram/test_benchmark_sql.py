@@ -64,3 +64,17 @@ def test_every_benchmarked_page_answers_and_its_sql_runs(program, admin_client):
     for page in pages():
         assert admin_client.get(page.url).status_code == 200, page.url
         rows(page.statements)
+
+
+def test_the_benchmark_times_each_page_and_today_s_pages_after_a_write(program, tmp_path):
+    import json
+
+    output = tmp_path / "measured.json"
+    call_command("benchmark", "--measure", str(output), "--repeat", "1", stdout=StringIO())
+    measured = {page["page"]: page for page in json.loads(output.read_text())}
+    assert list(measured) == [page.name for page in pages()]
+    for page in pages():
+        timed = measured[page.name]
+        assert timed["queries"] > 0 and timed["median_ms"] > 0 and timed["sql_median_ms"] > 0
+        assert (timed["after_write_ms"] is not None) == page.of_today, page.name
+    assert measured["dashboard"]["after_write_ms"] > 0

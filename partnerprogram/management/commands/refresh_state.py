@@ -1,12 +1,13 @@
 import time
 
 from django.core.management.base import BaseCommand
-from django.db import connection
 from django.utils import timezone
 
 from certifications.cube import level_cubes
 from certifications.kpis import certification_risks
+from partnerprogram.bulk import analyze
 from partnerprogram.kpis import standing_counts
+from partnerprogram.models import Partner
 from partnerprogram.periods import Period, PeriodKind, quarter_ends
 from partnerprogram.state import forget_past_days, refresh_levels
 from tiers.kpis import TREND_LENGTH, advancing_counts, stagnant_count
@@ -35,13 +36,7 @@ class Command(BaseCommand):
         # visibility map that lets today's figures come from index-only scans of the
         # partners' covering indexes right after their stored state was rewritten.
         step = time.monotonic()
-        statement = (
-            "VACUUM (ANALYZE) partnerprogram_partner"
-            if connection.vendor == "postgresql"
-            else "ANALYZE"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(statement)
+        analyze(Partner._meta.db_table)
         self.stdout.write(f"Statistics for the planner: {time.monotonic() - step:.1f} s")
         step = time.monotonic()
         forget_past_days(today)

@@ -4,7 +4,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from partnerprogram import demo
+from partnerprogram import bulk, demo
 from partnerprogram.models import Partner
 from partnerprogram.periods import parse_date
 
@@ -54,7 +54,7 @@ class Command(BaseCommand):
         program = demo.generate_program(partners=partners, seed=seed, today=today)
         generated = time.monotonic()
         demo.write_program(program, progress=self.progress)
-        demo.analyze()
+        bulk.analyze()
         if sys.stderr.isatty():
             sys.stderr.write("\n")
         elapsed = time.monotonic() - started
