@@ -117,7 +117,7 @@ def stored_cells(day):
             "current_tier_id",
             "current_level_id",
         )
-        .annotate(partners=Count("pk"))
+        .annotate(partners=Count("*"))
         .order_by()
     )
     return [(*row[:4], ranks.get(row[4]), row[5]) for row in rows]

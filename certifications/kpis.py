@@ -340,4 +340,4 @@ def process_feedback(as_of):
         topic=FeedbackTopic.CERTIFICATION_PROCESS,
         received_on__gt=add_months(as_of, -12),
         received_on__lte=as_of,
-    ).aggregate(count=Count("pk"), average=Avg("rating"))
+    ).aggregate(count=Count("*"), average=Avg("rating"))

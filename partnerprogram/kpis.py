@@ -252,14 +252,22 @@ def with_standing_in(partners, day, standing):
     partners that may be in it are examined. With current stored state, the partners are
     first narrowed on their own tier and level columns (an index, no join), so that the
     annotations' joins run only for the few that remain."""
-    if standing == Standing.BELOW_THRESHOLD and levels_are_current(day):
-        partners = partners.filter(_stored_below_requirement())
-    elif standing == Standing.AT_RISK and levels_are_current(day):
-        # A stored qualification end implies a tier that requires a level, met.
-        partners = partners.filter(
-            qualified_until__gt=day, qualified_until__lte=at_risk_horizon(day)
-        )
+    if standing in STORED_STANDINGS and levels_are_current(day):
+        partners = partners.filter(_stored_standing(standing, day))
     return with_standing(partners, day).filter(_standing_conditions(day)[standing])
+
+
+STORED_STANDINGS = (Standing.BELOW_THRESHOLD, Standing.AT_RISK)
+
+
+def _stored_standing(standing, day):
+    """Q on partners' stored current tier, level and qualification end that selects the
+    partners in `standing` today, once they are known to be active (stored state must be
+    current for `day`). A stored qualification end implies a tier that requires a level,
+    met."""
+    if standing == Standing.BELOW_THRESHOLD:
+        return _stored_below_requirement()
+    return Q(qualified_until__gt=day, qualified_until__lte=at_risk_horizon(day))
 
 
 def _stored_below_requirement():
@@ -291,11 +299,18 @@ def at_risk(day):
 
 def standing_counts(day):
     """{"below_threshold": partners, "at_risk": partners} on `day`. Two queries; on a snapshot
-    day one, once kept (partnerprogram.state.remembered)."""
+    day one, once kept (partnerprogram.state.remembered). With current stored state they are
+    counted on the partners' own columns (an index, no join)."""
+
+    def count(standing):
+        if levels_are_current(day):
+            return Partner.objects.active_on(day).filter(_stored_standing(standing, day)).count()
+        return with_standing_in(Partner.objects.all(), day, standing).count()
+
     return remembered(
         f"standing_counts:{settings.AT_RISK_WINDOW_DAYS}",
         day,
-        lambda: {"below_threshold": below_threshold(day).count(), "at_risk": at_risk(day).count()},
+        lambda: {standing.value: count(standing) for standing in STORED_STANDINGS},
     )
 
 
@@ -393,10 +408,10 @@ def feedback_summary(feedback, period):
     from .models import FeedbackTopic
 
     feedback = feedback.order_by()
-    totals = feedback.aggregate(count=Count("pk"), average=Avg("rating"))
+    totals = feedback.aggregate(count=Count("*"), average=Avg("rating"))
     topics = {
         row["topic"]: row
-        for row in feedback.values("topic").annotate(count=Count("pk"), average=Avg("rating"))
+        for row in feedback.values("topic").annotate(count=Count("*"), average=Avg("rating"))
     }
     by_topic = tuple(
         TopicAverage(topic, label, topics[topic]["count"], _average(topics[topic]["average"]))
@@ -454,7 +469,7 @@ def dashboard_work(as_of):
     quarter = Period.quarter_containing(as_of)
     in_quarter = PartnerFeedback.objects.filter(
         received_on__gte=quarter.start, received_on__lte=min(quarter.end, as_of)
-    ).aggregate(count=Count("pk"), average=Avg("rating"))
+    ).aggregate(count=Count("*"), average=Avg("rating"))
     recent = PartnerFeedback.objects.filter(received_on__lte=as_of).select_related("partner")
     return DashboardWork(
         as_of=as_of,

@@ -259,7 +259,7 @@ def _stagnant_counts(period, segment):
         rows = (
             stagnant_partners(period, segment)
             .values("tier_on_day_id")
-            .annotate(partners=Count("pk"))
+            .annotate(partners=Count("*"))
             .order_by()
         )
         return {str(row["tier_on_day_id"]): row["partners"] for row in rows}
@@ -281,4 +281,4 @@ def criteria_feedback(period):
         topic=FeedbackTopic.TIER_CRITERIA,
         received_on__gte=period.start,
         received_on__lte=period.end,
-    ).aggregate(count=Count("pk"), average=Avg("rating"))
+    ).aggregate(count=Count("*"), average=Avg("rating"))
