@@ -65,7 +65,11 @@ class TierAdvancements:
     previous: PeriodCount
     year_ago: PeriodCount
     trend: tuple[PeriodCount, ...]  # TREND_LENGTH periods of the same kind, oldest first
-    stagnant_partners: int
+    stagnant_by_tier: dict  # {tier name: stagnant partners at the period's end}, lowest first
+
+    @property
+    def stagnant_partners(self):
+        return sum(self.stagnant_by_tier.values())
 
     @property
     def net_movement(self):
@@ -185,8 +189,8 @@ def stagnant_count(period, segment=ALL):
 def tier_advancements(period, segment=ALL):
     """The KPI for `period` (a partnerprogram.periods.Period) and segment: the headline, the
     other figures, advancements into each tier, the previous period and the same period a
-    year earlier, the trend of TREND_LENGTH periods ending with this one, and the count of
-    stagnant partners. Six queries."""
+    year earlier, the trend of TREND_LENGTH periods ending with this one, and the stagnant
+    partners by tier. Seven queries."""
     transitions = transitions_in(period, segment)
     totals = transitions.aggregate(
         advancing_partners=Count("partner", distinct=True, filter=ADVANCEMENT),
@@ -229,7 +233,7 @@ def tier_advancements(period, segment=ALL):
         previous=compared(previous),
         year_ago=compared(year_ago),
         trend=tuple(PeriodCount(p, counts[p]) for p in trend_periods),
-        stagnant_partners=stagnant_count(period, segment),
+        stagnant_by_tier=stagnant_by_tier(period, segment),
     )
 
 

@@ -89,7 +89,7 @@ class TierAdvancementsView(PermissionRequiredMixin, TemplateView):
             trend_chart=trend_chart(figures),
             card=tier_card(
                 figures,
-                kpis.stagnant_by_tier(period, segment),
+                figures.stagnant_by_tier,
                 kpis.criteria_feedback(period),
             ),
             advancing_table=tables["advancing"],
