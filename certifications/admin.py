@@ -2,9 +2,8 @@ from django.contrib import admin
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
+from certifications.models import CertificationLevel, PartnerCertification
 from partnerprogram.admin import DeletesEachRow
-
-from .models import CertificationLevel, PartnerCertification
 
 
 @admin.register(CertificationLevel)

@@ -4,9 +4,9 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from partnerprogram.kpicard import KpiCard, Question, Warning
-from partnerprogram.periods import Band
+from partnerprogram.rules.bands import Band
 from partnerprogram.segments import Dimension
+from partnerprogram.web.kpicard import KpiCard, Question, Warning
 
 LEVERS = (
     "Review the certification criteria regularly, so that they stay clear and current.",

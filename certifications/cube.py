@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, connections, transaction
 from django.db.models import Count, Max, OuterRef, Subquery
 
+from certifications.models import CertificationLevel, LevelSnapshot, PartnerCertification
 from partnerprogram.models import Partner
 from partnerprogram.segments import ALL, Dimension
 from partnerprogram.state import (
@@ -25,8 +26,6 @@ from partnerprogram.state import (
     snapshots_version,
 )
 from tiers.models import tier_id_on
-
-from .models import CertificationLevel, LevelSnapshot, PartnerCertification
 
 # The cube's keys, in the order of its cells: (region, type, manager, tier, level rank, n).
 KEYS = ("region_id", "partner_type", "account_manager_id", "tier_id", "level_rank")

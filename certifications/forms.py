@@ -1,10 +1,10 @@
 from django import forms
 from django.utils import timezone
 
-from partnerprogram.forms import SegmentForm, sane_date
+from certifications.models import CertificationLevel
+from partnerprogram.rules.periods import sane_date
 from partnerprogram.segments import Dimension
-
-from .models import CertificationLevel
+from partnerprogram.web.forms import SegmentForm
 
 
 class CertificationLevelsForm(SegmentForm):

@@ -23,14 +23,14 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Subquery
 
+from certifications.cube import level_cube, level_cubes, level_rank_on
+from certifications.models import CertificationLevel, PartnerCertification
 from partnerprogram.models import FeedbackTopic, Partner, PartnerFeedback, user_label
-from partnerprogram.periods import Band, add_months, band_for, percent, quarter_ends
+from partnerprogram.rules.bands import Band, band_for, percent
+from partnerprogram.rules.periods import add_months, quarter_ends
 from partnerprogram.segments import ALL, Dimension
 from partnerprogram.state import levels_are_current, remembered
 from tiers.models import Tier
-
-from .cube import level_cube, level_cubes, level_rank_on
-from .models import CertificationLevel, PartnerCertification
 
 
 @dataclass(frozen=True)

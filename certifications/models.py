@@ -7,7 +7,7 @@ from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from partnerprogram.models import author_field
-from partnerprogram.periods import add_months
+from partnerprogram.rules.periods import add_months
 
 
 class CertificationLevelQuerySet(models.QuerySet):

@@ -4,18 +4,16 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.generic import ListView, TemplateView
 
-from partnerprogram.api import api_view, form_or_400, number
-from partnerprogram.charts import band_references, chart
-from partnerprogram.listing import TablePageMixin
+from certifications import kpis
+from certifications.cards import certification_card, drill_down_url
+from certifications.forms import CertificationLevelsForm, DrillDownForm
+from certifications.tables import PartnerLevelTable
 from partnerprogram.models import Partner
 from partnerprogram.segments import Dimension
-
-from . import kpis
-from .cards import certification_card, drill_down_url
-from .forms import CertificationLevelsForm, DrillDownForm
-from .tables import PartnerLevelTable
-
-READ = "partnerprogram.view_partner"
+from partnerprogram.web.api import api_view, form_or_400, number
+from partnerprogram.web.charts import band_references, chart
+from partnerprogram.web.listing import TablePageMixin
+from partnerprogram.web.mixins import READ_PERMISSION
 
 
 def trend_chart(trend, target_name):
@@ -34,7 +32,7 @@ class CertificationLevelsView(PermissionRequiredMixin, TemplateView):
     cumulative table with bands, breakdowns, trend, drill-down links and the KPI card."""
 
     template_name = "certifications/kpi.html"
-    permission_required = READ
+    permission_required = READ_PERMISSION
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -93,7 +91,7 @@ class PartnersBehindView(PermissionRequiredMixin, TablePageMixin, ListView):
     higher, or not certified, on a date, for a segment; sortable, paginated, exportable."""
 
     template_name = "certifications/partners_behind.html"
-    permission_required = READ
+    permission_required = READ_PERMISSION
     table_class = PartnerLevelTable
 
     def get(self, request, *args, **kwargs):
@@ -158,7 +156,7 @@ def level_json(share):
     }
 
 
-@api_view(READ)
+@api_view(READ_PERMISSION)
 def certification_levels_api(request):
     """GET /api/kpi/certification-levels/?as_of=YYYY-MM-DD[&region=&partner_type=&tier=
     &account_manager=]: the page's figures as JSON."""

@@ -6,10 +6,9 @@ from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from certifications.models import PartnerCertification
+from partnerprogram.models import Partner, PartnerFeedback, Region, RemediationReview
+from partnerprogram.transfer import views as transfer_views
 from tiers.models import TierTransition
-
-from .models import Partner, PartnerFeedback, Region, RemediationReview
-from .transfer import views as transfer_views
 
 
 class DeletesEachRow:

@@ -19,8 +19,8 @@ def forget_snapshots_of_account_manager(sender, instance, **kwargs):
     """Deleting a user who manages partners empties their account manager field (a bulk
     update, no save()), which moves them between segments of every day: drop the snapshots,
     in the deletion's transaction."""
-    from .models import Partner
-    from .state import forget_snapshots
+    from partnerprogram.models import Partner
+    from partnerprogram.state import forget_snapshots
 
     if Partner.objects.filter(account_manager=instance).exists():
         forget_snapshots()

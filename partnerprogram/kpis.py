@@ -45,12 +45,18 @@ from certifications.kpis import (
     levels_by_rank,
 )
 from certifications.models import CertificationLevel, PartnerCertification
+from partnerprogram.models import (
+    Partner,
+    PartnerFeedback,
+    RemediationReview,
+    ReviewReason,
+    ReviewStatus,
+)
+from partnerprogram.rules.bands import Band, percent, truncate
+from partnerprogram.rules.periods import Period
+from partnerprogram.segments import Dimension
+from partnerprogram.state import levels_are_current, remembered
 from tiers.models import Tier, TierTransition
-
-from .models import Partner, PartnerFeedback, RemediationReview, ReviewReason, ReviewStatus
-from .periods import Band, Period, percent, truncate
-from .segments import Dimension
-from .state import levels_are_current, remembered
 
 # The reasons of a review that deals with a partner's certification: an open one of these
 # counts as "an open review" on the remediation page.
@@ -405,7 +411,7 @@ def feedback_summary(feedback, period):
     """Summarise `feedback` (a PartnerFeedback queryset, e.g. the filtered rows of the
     feedback page): count, average rating overall and by topic, and the share of partners
     active during `period` who gave feedback in it. Three queries."""
-    from .models import FeedbackTopic
+    from partnerprogram.models import FeedbackTopic
 
     feedback = feedback.order_by()
     totals = feedback.aggregate(count=Count("*"), average=Avg("rating"))

@@ -217,7 +217,7 @@ class Partner(models.Model):
     def save(self, *args, **kwargs):
         # A changed date or segment makes the KPI snapshots of the days it touches stale;
         # they are dropped in the same transaction, so no page shows a stale figure.
-        from .state import forget_snapshots
+        from partnerprogram.state import forget_snapshots
 
         loaded = getattr(self, "_loaded", {})
         changed = [f for f in self.SNAPSHOT_FIELDS if f in loaded and loaded[f] != getattr(self, f)]
@@ -242,7 +242,7 @@ class Partner(models.Model):
 
     def delete(self, *args, **kwargs):
         # Only a partner without history can go (PROTECT); it still counted as active.
-        from .state import forget_snapshots
+        from partnerprogram.state import forget_snapshots
 
         with transaction.atomic():
             result = super().delete(*args, **kwargs)

@@ -33,7 +33,7 @@ class Segment:
         return {key: value for key, value in params.items() if value}
 
     def describe(self):
-        from .models import PartnerType, user_label
+        from partnerprogram.models import PartnerType, user_label
 
         parts = []
         if self.region:

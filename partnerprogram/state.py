@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from .periods import quarter_ends
+from partnerprogram.rules.periods import quarter_ends
 
 LEVELS_KEY = "levels"
 SNAPSHOTS_KEY = "snapshots"
@@ -28,7 +28,7 @@ EVERY_DAY = dt.date.max
 
 def levels_state_date():
     """The day every partner's current_level was computed for, or None."""
-    from .models import ProgramState
+    from partnerprogram.models import ProgramState
 
     return ProgramState.objects.filter(key=LEVELS_KEY).values_list("as_of", flat=True).first()
 
@@ -43,8 +43,7 @@ def _stored_levels(day):
     """{field: expression} of the stored state that depends on certifications: the highest
     level valid on `day`, and the day the ones meeting the current tier's requirement end."""
     from certifications.kpis import level_id_on
-
-    from .kpis import qualified_until_on
+    from partnerprogram.kpis import qualified_until_on
 
     return {"current_level": level_id_on(day), "qualified_until": qualified_until_on(day)}
 
@@ -62,7 +61,7 @@ def refresh_levels(day=None):
     """Recompute every partner's current level and qualification end for `day` (default
     today). Only the partners whose values changed are written (a few each day): rewriting
     every row would bloat the table and its covering indexes on PostgreSQL."""
-    from .models import Partner, ProgramState
+    from partnerprogram.models import Partner, ProgramState
 
     day = day or timezone.localdate()
     stored = _stored_levels(day)
@@ -80,7 +79,7 @@ def refresh_levels(day=None):
 def refresh_partner_level(partner_id):
     """Recompute one partner's current level and qualification end for the state's day
     (after a write to its certifications or its tier)."""
-    from .models import Partner
+    from partnerprogram.models import Partner
 
     day = levels_state_date()
     if day is not None:
@@ -97,7 +96,7 @@ def is_snapshot_day(day):
 def snapshots_version():
     """How many writes have dropped snapshots so far: read it before computing figures to
     keep, and keep them only if it has not moved (keep_snapshot)."""
-    from .models import ProgramState
+    from partnerprogram.models import ProgramState
 
     kept = ProgramState.objects.filter(key=SNAPSHOTS_KEY).values_list("version", flat=True)
     return kept.first() or 0
@@ -109,7 +108,7 @@ def keep_snapshot(version, store):
     are never kept. The version row is locked, and forget_snapshots() moves it before it
     deletes, so a write either waits for the rows kept here and deletes them, or has moved
     the version first."""
-    from .models import ProgramState
+    from partnerprogram.models import ProgramState
 
     with transaction.atomic():
         current = (
@@ -126,7 +125,7 @@ def remembered(name, day, compute, *, any_day=False):
     """The figures (JSON values) `compute()` gives for `day`, kept for a snapshot day
     (is_snapshot_day), or for any day with `any_day` (a period's end): a fixed number of
     queries, and one once kept. Figures of other days are computed every time."""
-    from .models import FigureSnapshot
+    from partnerprogram.models import FigureSnapshot
 
     if not (any_day or is_snapshot_day(day)):
         return compute()
@@ -149,9 +148,8 @@ def forget_snapshots(since=None, *, certifications=True, tiers=True):
     None). Call it inside the transaction of the write that makes them stale. Figure
     snapshots mix both KPIs and go either way."""
     from certifications.models import LevelSnapshot
+    from partnerprogram.models import FigureSnapshot, ProgramState
     from tiers.models import AdvancingSnapshot
-
-    from .models import FigureSnapshot, ProgramState
 
     moved = ProgramState.objects.filter(key=SNAPSHOTS_KEY).update(
         version=F("version") + 1, as_of=timezone.localdate()
@@ -187,9 +185,8 @@ def partners_changed(partner_ids, *, levels_changed=False, batch=5000):
     """After bulk writes that bypass the models' save() (an import): bring the stored state of
     these partners in step (last tier change, current level; everyone's level when levels or
     tiers changed) and drop every snapshot."""
+    from partnerprogram.models import Partner
     from tiers.models import TierTransition
-
-    from .models import Partner
 
     day = levels_state_date()
     ids = sorted(partner_ids)

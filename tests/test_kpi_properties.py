@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from certifications import kpis as certification_kpis
-from partnerprogram.periods import Period, add_months
+from partnerprogram.rules.periods import Period, add_months
 from tests.programs import SPAN, active, build, day, level_on, program
 from tiers import kpis as tier_kpis
 

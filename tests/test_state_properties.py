@@ -20,7 +20,7 @@ from partnerprogram.kpis import (
     with_standing,
 )
 from partnerprogram.models import FigureSnapshot, Partner, ProgramState
-from partnerprogram.periods import Period, quarter_ends
+from partnerprogram.rules.periods import Period, quarter_ends
 from partnerprogram.state import refresh_levels
 from tests.programs import START, build, partner
 from tiers import kpis as tier_kpis

@@ -5,9 +5,8 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from partnerprogram.admin import DeletesEachRow
 from partnerprogram.models import Partner
-
-from . import services
-from .models import Tier, TierTransition
+from tiers import services
+from tiers.models import Tier, TierTransition
 
 
 @admin.register(Tier)

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 
-from partnerprogram.kpicard import KpiCard, Question, Warning
+from partnerprogram.web.kpicard import KpiCard, Question, Warning
 
 LEVERS = (
     "Simplify the tier requirements and say clearly what each tier asks for.",

@@ -1,8 +1,8 @@
 from django import forms
 from django.utils import timezone
 
-from partnerprogram.forms import SegmentForm, sane_date
-from partnerprogram.periods import Period, PeriodKind, parse_period
+from partnerprogram.rules.periods import Period, PeriodKind, parse_period, sane_date
+from partnerprogram.web.forms import SegmentForm
 
 
 class TierAdvancementsForm(SegmentForm):

@@ -21,11 +21,11 @@ from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from partnerprogram.models import Partner
-from partnerprogram.periods import Period, add_months, change_percent, percent
+from partnerprogram.rules.bands import change_percent, percent
+from partnerprogram.rules.periods import Period, add_months
 from partnerprogram.segments import ALL
 from partnerprogram.state import keep_snapshot, remembered, snapshots_version
-
-from .models import AdvancingSnapshot, Tier, TierTransition
+from tiers.models import AdvancingSnapshot, Tier, TierTransition
 
 TREND_LENGTH = 8
 
@@ -187,7 +187,7 @@ def stagnant_count(period, segment=ALL):
 
 
 def tier_advancements(period, segment=ALL):
-    """The KPI for `period` (a partnerprogram.periods.Period) and segment: the headline, the
+    """The KPI for `period` (a partnerprogram.rules.periods.Period) and segment: the headline, the
     other figures, advancements into each tier, the previous period and the same period a
     year earlier, the trend of TREND_LENGTH periods ending with this one, and the stagnant
     partners by tier. Seven queries."""

@@ -14,8 +14,7 @@ from django.db import transaction
 
 from partnerprogram.models import Partner
 from partnerprogram.state import refresh_partner_level
-
-from .models import TierTransition
+from tiers.models import TierTransition
 
 
 def _day_before(day):

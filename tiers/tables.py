@@ -1,8 +1,7 @@
 import django_tables2 as tables
 
 from partnerprogram.models import user_label
-
-from .models import TierTransition
+from tiers.models import TierTransition
 
 
 class AdvancementTable(tables.Table):

@@ -5,17 +5,15 @@ from django.views.generic import TemplateView
 from django_tables2 import RequestConfig
 from django_tables2.export import TableExport
 
-from partnerprogram.api import api_view, form_or_400, number
-from partnerprogram.charts import chart
-from partnerprogram.listing import PAGE_SIZES, table_pagination
-
-from . import kpis
-from .cards import tier_card
-from .forms import TierAdvancementsForm
-from .models import Tier
-from .tables import AdvancementTable, StagnantTable
-
-READ = "partnerprogram.view_partner"
+from partnerprogram.web.api import api_view, form_or_400, number
+from partnerprogram.web.charts import chart
+from partnerprogram.web.listing import PAGE_SIZES, table_pagination
+from partnerprogram.web.mixins import READ_PERMISSION
+from tiers import kpis
+from tiers.cards import tier_card
+from tiers.forms import TierAdvancementsForm
+from tiers.models import Tier
+from tiers.tables import AdvancementTable, StagnantTable
 
 
 def trend_chart(figures):
@@ -32,7 +30,7 @@ class TierAdvancementsView(PermissionRequiredMixin, TemplateView):
     partners (two sortable, paginated, exportable tables) and the KPI card."""
 
     template_name = "tiers/kpi.html"
-    permission_required = READ
+    permission_required = READ_PERMISSION
     tables = {"advancing": "adv", "stagnant": "stag"}
 
     def get(self, request, *args, **kwargs):
@@ -108,7 +106,7 @@ def count_json(count):
     }
 
 
-@api_view(READ)
+@api_view(READ_PERMISSION)
 def tier_advancements_api(request):
     """GET /api/kpi/tier-advancements/?period=2025-Q4 (or 2025-11, 2025, or start=&end=;
     default the current fiscal quarter)[&region=&partner_type=&tier=&account_manager=]."""

@@ -13,6 +13,9 @@ PartnerRef for the writer.
 
 from dataclasses import dataclass
 
+from partnerprogram.transfer.checks import FileCheck, constraint_message
+from partnerprogram.transfer.formats import INVALID, PARTNERS, TRANSITIONS, Problem
+from partnerprogram.transfer.state import rows_of_partners
 from tiers.models import TierTransition
 from tiers.services import (
     after_ended_message,
@@ -21,10 +24,6 @@ from tiers.services import (
     broken_link_message,
     same_day_message,
 )
-
-from .checks import FileCheck, constraint_message
-from .formats import INVALID, PARTNERS, TRANSITIONS, Problem
-from .state import rows_of_partners
 
 
 @dataclass(slots=True)

@@ -10,10 +10,15 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from certifications.models import CertificationLevel
 from partnerprogram.models import Partner, Region
+from partnerprogram.transfer.formats import INVALID, LEVELS, PARTNERS, TIERS, WHOLE_ROW, Problem
+from partnerprogram.transfer.state import (
+    PARTNER_FIELDS,
+    FilePlan,
+    LevelRef,
+    TierRef,
+    describe_changes,
+)
 from tiers.models import Tier
-
-from .formats import INVALID, LEVELS, PARTNERS, TIERS, WHOLE_ROW, Problem
-from .state import PARTNER_FIELDS, FilePlan, LevelRef, TierRef, describe_changes
 
 
 def constraint_message(model, name):

@@ -16,9 +16,15 @@ from django.db.models.functions import Collate
 
 from certifications.models import CertificationLevel, PartnerCertification
 from partnerprogram.models import Partner, PartnerFeedback
+from partnerprogram.transfer.formats import (
+    CERTIFICATIONS,
+    FEEDBACK,
+    LEVELS,
+    PARTNERS,
+    TIERS,
+    TRANSITIONS,
+)
 from tiers.models import Tier, TierTransition
-
-from .formats import CERTIFICATIONS, FEEDBACK, LEVELS, PARTNERS, TIERS, TRANSITIONS
 
 CHUNK = 5000
 

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from partnerprogram.models import FeedbackChannel, FeedbackTopic, PartnerType
-from partnerprogram.periods import parse_date
+from partnerprogram.rules.periods import parse_date
 
 WHOLE_ROW = "-"  # the column of a problem that no single column owns
 

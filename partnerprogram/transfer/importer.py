@@ -17,12 +17,19 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from . import writer
-from .chains import TransitionsCheck
-from .checks import LevelsCheck, PartnersCheck, TiersCheck
-from .formats import FORMATS, PARTNERS, TRANSITIONS, WHOLE_ROW, Problem, read_rows
-from .records import CertificationsCheck, FeedbackCheck
-from .state import State
+from partnerprogram.transfer import writer
+from partnerprogram.transfer.chains import TransitionsCheck
+from partnerprogram.transfer.checks import LevelsCheck, PartnersCheck, TiersCheck
+from partnerprogram.transfer.formats import (
+    FORMATS,
+    PARTNERS,
+    TRANSITIONS,
+    WHOLE_ROW,
+    Problem,
+    read_rows,
+)
+from partnerprogram.transfer.records import CertificationsCheck, FeedbackCheck
+from partnerprogram.transfer.state import State
 
 CHECKS = {
     check.fmt.name: check

@@ -5,10 +5,9 @@ nothing."""
 
 from certifications.models import PartnerCertification
 from partnerprogram.models import PartnerFeedback
-
-from .checks import FileCheck, constraint_message
-from .formats import CERTIFICATIONS, FEEDBACK, INVALID
-from .state import rows_of_partners
+from partnerprogram.transfer.checks import FileCheck, constraint_message
+from partnerprogram.transfer.formats import CERTIFICATIONS, FEEDBACK, INVALID
+from partnerprogram.transfer.state import rows_of_partners
 
 
 class PartnerRecordCheck(FileCheck):

@@ -6,7 +6,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from .formats import FORMATS, FORMATS_BY_NAME, WHOLE_ROW, Problem
+from partnerprogram.transfer.formats import FORMATS, FORMATS_BY_NAME, WHOLE_ROW, Problem
 
 # A zip whose files unpack to more than this is refused (a zip bomb, or not a program).
 MAX_UNPACKED_BYTES = 2 * 1024**3

@@ -19,9 +19,9 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
-from .formats import FORMATS
-from .importer import import_program
-from .sources import SourceError, from_path
+from partnerprogram.transfer.formats import FORMATS
+from partnerprogram.transfer.importer import import_program
+from partnerprogram.transfer.sources import SourceError, from_path
 
 UPLOAD_DIR = Path(tempfile.gettempdir()) / "partnerprogram-imports"
 SESSION_KEY = "program_import"

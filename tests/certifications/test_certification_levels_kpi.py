@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from certifications import kpis
 from certifications.models import PartnerCertification
 from partnerprogram.models import Partner, PartnerType
-from partnerprogram.periods import Band
+from partnerprogram.rules.bands import Band
 from partnerprogram.segments import Dimension, Segment
 from tests import factories as f
 

@@ -10,8 +10,8 @@ from django.db import connection
 from django.utils import timezone
 
 from certifications import cube
-from partnerprogram.benchmark import sql
-from partnerprogram.benchmark.pages import pages
+from partnerprogram.devtools.benchmark import sql
+from partnerprogram.devtools.benchmark.pages import pages
 from partnerprogram.kpis import at_risk, below_threshold
 from partnerprogram.state import refresh_levels
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from partnerprogram import kpis
-from partnerprogram.periods import Period
+from partnerprogram.rules.periods import Period
 from tests import factories as f
 
 from .daily import build_program, count_queries, reference

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from partnerprogram import kpis
 from partnerprogram.models import PartnerFeedback
-from partnerprogram.periods import Period
+from partnerprogram.rules.periods import Period
 from tests import factories as f
 
 from .daily import assert_refused, count_queries

@@ -6,19 +6,15 @@ from decimal import Decimal
 
 import pytest
 
-from partnerprogram.periods import (
-    Band,
+from partnerprogram.rules.bands import Band, band_for, change_percent, percent, truncate
+from partnerprogram.rules.periods import (
     Period,
     PeriodKind,
     add_months,
-    band_for,
-    change_percent,
     fiscal_year_of,
     parse_date,
     parse_period,
-    percent,
     quarter_ends,
-    truncate,
 )
 
 D = dt.date

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from partnerprogram import services
+from partnerprogram.daily.remediation import services
 from partnerprogram.models import Partner, PartnerType, RemediationReview, ReviewReason
 from tests import factories as f
 

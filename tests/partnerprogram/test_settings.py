@@ -12,7 +12,7 @@ def load_settings(**env):
     environment = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
     environment.update(env)
     return subprocess.run(
-        [sys.executable, "-c", "import partnerprogram.settings as s; print(s.DEBUG)"],
+        [sys.executable, "-c", "import partnerprogram.config.settings as s; print(s.DEBUG)"],
         cwd=ROOT,
         env=environment,
         capture_output=True,
@@ -49,7 +49,7 @@ def test_kpi_settings_have_the_products_defaults():
 def test_settings_read_fiscal_year_start_from_the_environment():
     environment = {**os.environ, "FISCAL_YEAR_START_MONTH": "13"}
     result = subprocess.run(
-        [sys.executable, "-c", "import partnerprogram.settings"],
+        [sys.executable, "-c", "import partnerprogram.config.settings"],
         cwd=ROOT,
         env=environment,
         capture_output=True,

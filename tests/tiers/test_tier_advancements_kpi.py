@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from partnerprogram.models import Partner
-from partnerprogram.periods import Period, parse_period
+from partnerprogram.rules.periods import Period, parse_period
 from partnerprogram.segments import Segment
 from tests import factories as f
 from tiers import kpis

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from partnerprogram.periods import Period
+from partnerprogram.rules.periods import Period
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

@@ -10,9 +10,9 @@ from django.test.utils import CaptureQueriesContext
 
 from certifications.kpis import certification_breakdown, certification_levels
 from certifications.models import PartnerCertification
-from partnerprogram import demo
+from partnerprogram.devtools import demo
 from partnerprogram.models import Partner, PartnerFeedback, Region
-from partnerprogram.periods import Period
+from partnerprogram.rules.periods import Period
 from partnerprogram.segments import Dimension
 from tests.partnerprogram.test_seed_demo import snapshot
 from tiers.kpis import tier_advancements

@@ -199,7 +199,7 @@ class Command(BaseCommand):
         from django.contrib.auth import get_user_model
         from django.test import Client
 
-        from partnerprogram.benchmark.pages import pages
+        from partnerprogram.devtools.benchmark.pages import pages
 
         user, _ = get_user_model().objects.get_or_create(
             username="benchmark", defaults={"is_staff": True, "is_superuser": True}

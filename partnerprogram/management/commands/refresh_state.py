@@ -5,10 +5,10 @@ from django.utils import timezone
 
 from certifications.cube import level_cubes
 from certifications.kpis import certification_risks
-from partnerprogram.bulk import analyze
+from partnerprogram.devtools.bulk import analyze
 from partnerprogram.kpis import standing_counts
 from partnerprogram.models import Partner
-from partnerprogram.periods import Period, PeriodKind, quarter_ends
+from partnerprogram.rules.periods import Period, PeriodKind, quarter_ends
 from partnerprogram.state import forget_past_days, refresh_levels
 from tiers.kpis import TREND_LENGTH, advancing_counts, stagnant_count
 

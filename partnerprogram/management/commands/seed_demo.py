@@ -4,9 +4,9 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from partnerprogram import bulk, demo
+from partnerprogram.devtools import bulk, demo
 from partnerprogram.models import Partner
-from partnerprogram.periods import parse_date
+from partnerprogram.rules.periods import parse_date
 
 
 class Command(BaseCommand):

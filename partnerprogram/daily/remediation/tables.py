@@ -1,0 +1,156 @@
+from urllib.parse import urlencode
+
+import django_tables2 as tables
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from partnerprogram.daily.partners.tables import IsoDateColumn, order_nulls_first
+from partnerprogram.kpis import review_reason_for
+from partnerprogram.models import Partner, RemediationReview, ReviewStatus, user_label
+
+
+class AttentionTable(tables.Table):
+    """Partners below threshold or at risk on a day, annotated by `kpis.with_standing`;
+    tier and level names come from the `tier_names` and `level_names` maps, so no cell
+    queries. With `open_review_url` (managers only) a partner without an open review gets an
+    "Open review" button to the prefilled form, which then brings them back to `next_url`."""
+
+    partner = tables.Column(accessor="name", linkify=True, verbose_name="Partner")
+    tier = tables.Column(accessor="tier_on_day_id", verbose_name="Tier", order_by=("tier_rank",))
+    required_level = tables.Column(
+        accessor="required_rank", verbose_name="Tier requires", order_by=("required_rank",)
+    )
+    held_level = tables.Column(accessor="level_rank", verbose_name="Holds", default="None")
+    account_manager = tables.Column(
+        order_by=(
+            "account_manager__first_name",
+            "account_manager__last_name",
+            "account_manager__username",
+        )
+    )
+    open_review = tables.Column(
+        accessor="open_review_id",
+        verbose_name="Open review",
+        empty_values=(),
+        order_by=("open_review_id",),
+    )
+
+    class Meta:
+        model = Partner
+        fields = ()
+        order_by = ("partner",)
+
+    def __init__(
+        self, *args, tier_names=None, level_names=None, open_review_url=None, next_url="", **kw
+    ):
+        super().__init__(*args, **kw)
+        self.tier_names = tier_names or {}
+        self.level_names = level_names or {}
+        self.open_review_url = open_review_url
+        self.next_url = next_url
+
+    def render_tier(self, value):
+        return self.tier_names.get(value, "")
+
+    def render_required_level(self, value):
+        return self.level_names.get(value, "")
+
+    def render_held_level(self, value):
+        return self.level_names.get(value, "")
+
+    def order_held_level(self, queryset, is_descending):
+        return order_nulls_first(queryset, "level_rank", is_descending)
+
+    def render_account_manager(self, value):
+        return user_label(value)
+
+    def render_open_review(self, record):
+        if record.open_review_id:
+            url = reverse("remediation:review-detail", args=[record.open_review_id])
+            return format_html('<a href="{}">Review #{}</a>', url, record.open_review_id)
+        if not self.open_review_url:
+            return "No"
+        query = urlencode(
+            {"partner": record.pk, "reason": review_reason_for(record), "next": self.next_url}
+        )
+        return format_html(
+            '<a class="btn btn-sm btn-primary" href="{}?{}">Open review</a>',
+            self.open_review_url,
+            query,
+        )
+
+    def value_open_review(self, record):
+        return f"#{record.open_review_id}" if record.open_review_id else "No"
+
+
+class BelowThresholdTable(AttentionTable):
+    class Meta(AttentionTable.Meta):
+        empty_text = "No partner is below threshold on this day."
+        sequence = ("partner", "tier", "required_level", "held_level", "account_manager", "...")
+
+
+class AtRiskTable(AttentionTable):
+    keeps_until = IsoDateColumn(verbose_name="Certification ends")
+
+    class Meta(AttentionTable.Meta):
+        empty_text = "No partner is at risk on this day."
+        sequence = (
+            "partner",
+            "tier",
+            "required_level",
+            "held_level",
+            "keeps_until",
+            "account_manager",
+            "...",
+        )
+
+
+class ReviewTable(tables.Table):
+    """Remediation reviews; the data must select the partner and owner and be annotated with
+    `is_overdue` (open or in progress past its due date). Overdue rows are marked."""
+
+    partner = tables.Column(linkify=True, order_by=("partner__name",))
+    reason = tables.Column(linkify=lambda record: record.get_absolute_url(), verbose_name="Review")
+    status = tables.Column()
+    owner = tables.Column(order_by=("owner__first_name", "owner__last_name", "owner__username"))
+    opened_on = IsoDateColumn(verbose_name="Opened")
+    due_on = IsoDateColumn(verbose_name="Due")
+    overdue = tables.Column(accessor="is_overdue", verbose_name="Overdue")
+    closed_on = IsoDateColumn(verbose_name="Closed")
+    action_plan = tables.Column()
+
+    class Meta:
+        model = RemediationReview
+        fields = ()
+        sequence = (
+            "partner",
+            "reason",
+            "status",
+            "owner",
+            "opened_on",
+            "due_on",
+            "overdue",
+            "closed_on",
+            "action_plan",
+        )
+        empty_text = "No review matches these filters."
+        row_attrs = {"class": lambda record: "table-warning" if record.is_overdue else ""}
+
+    def render_owner(self, value):
+        return user_label(value)
+
+    def render_status(self, record):
+        css = "text-bg-primary" if record.status in ReviewStatus.open_values() else "text-bg-light"
+        return format_html('<span class="badge {}">{}</span>', css, record.get_status_display())
+
+    def value_status(self, record):
+        return record.get_status_display()
+
+    def render_overdue(self, value):
+        if value:
+            return mark_safe('<span class="badge text-bg-danger">Overdue</span>')
+        return ""
+
+    def value_overdue(self, value):
+        return "Yes" if value else "No"

@@ -1,0 +1,347 @@
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.exceptions import ValidationError
+from django.db.models import BooleanField, Case, Q, Value, When
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.html import format_html
+from django.views import View
+from django.views.generic import CreateView, DetailView, TemplateView, UpdateView
+from django_tables2 import MultiTableMixin, RequestConfig
+from django_tables2.export import TableExport
+
+from partnerprogram import kpis
+from partnerprogram.daily.partners.views import level_names
+from partnerprogram.daily.remediation import services
+from partnerprogram.daily.remediation.filters import ReviewFilter
+from partnerprogram.daily.remediation.forms import (
+    AsOfForm,
+    ReviewCloseForm,
+    ReviewEditForm,
+    ReviewOpenForm,
+)
+from partnerprogram.daily.remediation.tables import AtRiskTable, BelowThresholdTable, ReviewTable
+from partnerprogram.models import Partner, RemediationReview, ReviewStatus, user_label
+from partnerprogram.web.listing import FilteredTableView, PagedByKeys, TablePageMixin
+from partnerprogram.web.listing import table_pagination as bounded_pagination
+from partnerprogram.web.mixins import FormPageMixin, ReadPermissionMixin
+from tiers.models import Tier
+
+GROUPS = ("below", "at_risk")
+
+
+def partners_link(params):
+    """The partner list filtered to a segment's active partners."""
+    return f"{reverse('partners:list')}?{urlencode({**params, 'status': 'active'})}"
+
+
+class RemediationView(ReadPermissionMixin, MultiTableMixin, TemplateView):
+    """Partners below threshold and at risk on a day (default today), each group a sortable,
+    paginated table with downloads, and the segments in Action required. A fixed number of
+    queries whatever the number of partners."""
+
+    template_name = "remediation/overview.html"
+    table_pagination = bounded_pagination()
+
+    def get(self, request, *args, **kwargs):
+        data = request.GET.copy()
+        data.setdefault("as_of", timezone.localdate().isoformat())
+        self.form = AsOfForm(data)
+        self.as_of = (
+            self.form.cleaned_data["as_of"] if self.form.is_valid() else timezone.localdate()
+        )
+        export_format = request.GET.get("_export")
+        group = request.GET.get("_table")
+        if TableExport.is_valid_format(export_format) and group in GROUPS:
+            table = self.get_tables()[GROUPS.index(group)]
+            RequestConfig(request, paginate=False).configure(table)
+            exporter = TableExport(export_format, table, exclude_columns=())
+            return exporter.response(
+                f"{group.replace('_', '-')}-{self.as_of.isoformat()}.{export_format}"
+            )
+        return super().get(request, *args, **kwargs)
+
+    def get_tables(self):
+        if not hasattr(self, "_tables"):
+            can_open = self.request.user.has_perm("partnerprogram.add_remediationreview")
+            options = {
+                "tier_names": dict(Tier.objects.values_list("pk", "name")),
+                "level_names": level_names(),
+                "open_review_url": reverse("remediation:review-create") if can_open else None,
+                "next_url": self.request.get_full_path(),
+            }
+            related = ("account_manager",)
+            below = kpis.below_threshold(self.as_of).select_related(*related)
+            at_risk = kpis.at_risk(self.as_of).select_related(*related)
+            self._tables = [
+                BelowThresholdTable(PagedByKeys(below), prefix="below-", **options),
+                AtRiskTable(PagedByKeys(at_risk), prefix="risk-", **options),
+            ]
+        return self._tables
+
+    def get_table_pagination(self, table):
+        # The rows are counted already, and kept for today: counting the tables again would
+        # cost more than everything else on the page.
+        key = "below_threshold" if isinstance(table, BelowThresholdTable) else "at_risk"
+        return {**super().get_table_pagination(table), "count": self.standing_counts[key]}
+
+    @cached_property
+    def standing_counts(self):
+        return kpis.standing_counts(self.as_of)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        below, at_risk = context["tables"]
+        alerts = kpis.segment_alerts(self.as_of)
+        context.update(
+            form=self.form,
+            as_of=self.as_of,
+            today=timezone.localdate(),
+            below_table=below,
+            at_risk_table=at_risk,
+            window_days=settings.AT_RISK_WINDOW_DAYS,
+            alerts=[
+                (alert, partners_link(alert.params) if alert.params else None) for alert in alerts
+            ],
+            export_formats=TablePageMixin.export_formats,
+        )
+        return context
+
+
+class ReviewListView(ReadPermissionMixin, FilteredTableView):
+    """Every remediation review, filterable by status, reason, owner, overdue and partner;
+    overdue ones are marked."""
+
+    filterset_class = ReviewFilter
+    table_class = ReviewTable
+    export_name = "reviews"
+    template_name = "remediation/review_list.html"
+
+    def get_queryset(self):
+        overdue = Q(status__in=ReviewStatus.open_values(), due_on__lt=timezone.localdate())
+        return RemediationReview.objects.select_related("partner", "owner").annotate(
+            is_overdue=Case(
+                When(overdue, then=Value(True)), default=Value(False), output_field=BooleanField()
+            )
+        )
+
+
+TRACKED_FIELDS = (
+    "status",
+    "reason",
+    "owner",
+    "opened_on",
+    "due_on",
+    "action_plan",
+    "notes",
+    "outcome",
+    "closed_on",
+)
+
+
+def _shown(record, name):
+    field = RemediationReview._meta.get_field(name)
+    if name == "owner":
+        return user_label(record.owner)
+    if field.choices:
+        return getattr(record, f"get_{name}_display")() or "—"
+    value = getattr(record, name)
+    return value.isoformat() if hasattr(value, "isoformat") else (value or "—")
+
+
+def review_history(review):
+    """The review's recorded versions, oldest first, each with who, when, and what changed
+    from the version before: [(record, [(field label, before, after), ...])]. Two queries."""
+    records = list(
+        review.history.select_related("history_user", "owner").order_by(
+            "history_date", "history_id"
+        )
+    )
+    entries, previous = [], None
+    for record in records:
+        changes = []
+        for name in TRACKED_FIELDS:
+            before = _shown(previous, name) if previous else None
+            after = _shown(record, name)
+            if previous is None or before != after:
+                label = RemediationReview._meta.get_field(name).verbose_name.capitalize()
+                if previous is not None or after != "—":
+                    changes.append((label, before, after))
+        entries.append((record, changes))
+        previous = record
+    return entries
+
+
+class ReviewDetailView(ReadPermissionMixin, DetailView):
+    """A review, its history, and (for managers) the buttons to edit, close or reopen it."""
+
+    template_name = "remediation/review_detail.html"
+    context_object_name = "review"
+    queryset = RemediationReview.objects.select_related("partner", "owner")
+
+    def get_context_data(self, **kwargs):
+        today = timezone.localdate()
+        review = self.object
+        context = super().get_context_data(**kwargs)
+        context.update(
+            today=today,
+            overdue=review.is_overdue_on(today),
+            history=review_history(review),
+            open_duplicate=None
+            if review.is_open
+            else services.open_review_for(review.partner, review.reason),
+        )
+        return context
+
+
+class ReviewCreateView(FormPageMixin, CreateView):
+    """Open a review, prefilled from the query (?partner=<id>&reason=...), owned by the
+    current user and due in 30 days unless changed."""
+
+    form_class = ReviewOpenForm
+    permission_required = "partnerprogram.add_remediationreview"
+    heading = "Open a remediation review"
+    submit_label = "Open review"
+
+    def get_initial(self):
+        initial = {**super().get_initial(), "owner": self.request.user}
+        partner_id = self.request.GET.get("partner", "")
+        if partner_id.isdigit():
+            initial["partner"] = Partner.objects.filter(pk=partner_id).first()
+        if self.request.GET.get("reason"):
+            initial["reason"] = self.request.GET["reason"]
+        return initial
+
+    def default_next(self):
+        if self.object is not None:
+            return self.object.get_absolute_url()
+        return reverse("remediation:overview")
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        return self.save_through(
+            form,
+            services.review_open,
+            partner=data["partner"],
+            reason=data["reason"],
+            owner=data["owner"],
+            due_on=data["due_on"],
+            action_plan=data["action_plan"],
+            notes=data["notes"],
+        )
+
+    def success_message(self, obj):
+        return format_html(
+            'Review of {} opened (<a href="{}">review #{}</a>, due {}).',
+            obj.partner,
+            obj.get_absolute_url(),
+            obj.pk,
+            obj.due_on.isoformat(),
+        )
+
+
+class OpenReviewMixin:
+    """For pages that act on an open review: a closed one sends the manager back to its page
+    with a message (a closed review cannot be edited or closed again)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not self.has_permission():
+            return self.handle_no_permission()
+        review = get_object_or_404(RemediationReview, pk=kwargs["pk"])
+        if not review.is_open:
+            messages.error(
+                request,
+                f"This review was closed on {review.closed_on.isoformat()}; "
+                "reopen it to start a new one.",
+            )
+            return redirect(review)
+        return super().dispatch(request, *args, **kwargs)
+
+    def default_next(self):
+        return self.object.get_absolute_url()
+
+    def heading_context(self):
+        return {"partner": self.object.partner}
+
+    def get_queryset(self):
+        return RemediationReview.objects.select_related("partner", "owner")
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "review": self.object}
+
+
+class ReviewEditView(OpenReviewMixin, FormPageMixin, UpdateView):
+    form_class = ReviewEditForm
+    permission_required = "partnerprogram.change_remediationreview"
+    heading = "Edit the review of {partner}"
+    submit_label = "Save review"
+
+    def success_message(self, obj):
+        return "Review saved."
+
+
+class ReviewCloseView(OpenReviewMixin, FormPageMixin, UpdateView):
+    form_class = ReviewCloseForm
+    permission_required = "partnerprogram.change_remediationreview"
+    heading = "Close the review of {partner}"
+    submit_label = "Close review"
+
+    def get_form_kwargs(self):
+        may_end = self.request.user.has_perm("partnerprogram.change_partner")
+        return {**super().get_form_kwargs(), "may_end_partner": may_end}
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        return self.save_through(
+            form,
+            services.review_close,
+            review=self.object,
+            status=data["status"],
+            outcome=data["outcome"],
+            closed_on=data["closed_on"],
+            end_partnership=data["end_partnership"],
+        )
+
+    def success_message(self, obj):
+        message = f"Review closed: {obj.get_status_display().lower()}."
+        if obj.partner.ended_on == obj.closed_on:
+            message += f" {obj.partner} ended on {obj.closed_on.isoformat()}."
+        return message
+
+
+class ReviewReopenView(PermissionRequiredMixin, View):
+    """Reopening makes a new review (POST): same partner, reason and action plan, owned by
+    the current user, due in 30 days."""
+
+    permission_required = "partnerprogram.add_remediationreview"
+    raise_exception = True
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        closed = get_object_or_404(RemediationReview.objects.select_related("partner"), pk=pk)
+        try:
+            review = services.review_reopen(review=closed, owner=request.user)
+        except ValidationError as error:
+            existing = services.open_review_for(closed.partner, closed.reason)
+            if existing:
+                messages.error(
+                    request,
+                    format_html(
+                        '{} already has an open review for this reason: <a href="{}">review '
+                        "#{}</a>.",
+                        closed.partner,
+                        existing.get_absolute_url(),
+                        existing.pk,
+                    ),
+                )
+            else:
+                messages.error(request, " ".join(error.messages))
+            return redirect(closed)
+        messages.success(request, f"Review reopened as review #{review.pk}, due {review.due_on}.")
+        return HttpResponseRedirect(review.get_absolute_url())

@@ -1,0 +1,91 @@
+"""Form and filter fields the pages share: a partner typed by name with suggestions, a user
+by full name, a date picker."""
+
+import django_filters
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.html import format_html, format_html_join
+from django_filters import fields as filter_fields
+
+from partnerprogram.models import Partner, user_label
+
+
+class PartnerSearchInput(forms.TextInput):
+    """A text box that suggests partner names as one types (an <input list> with a
+    <datalist>): searchable without any script, so the Content-Security-Policy is happy."""
+
+    choices = ()  # set by PartnerField: (name, label) pairs, read afresh at each render
+
+    def __init__(self, attrs=None):
+        super().__init__({"autocomplete": "off", **(attrs or {})})
+
+    def render(self, name, value, attrs=None, renderer=None):
+        list_id = f"{(attrs or {}).get('id') or 'id_' + name}-options"
+        html = super().render(name, value, {**(attrs or {}), "list": list_id}, renderer)
+        options = format_html_join(
+            "", '<option value="{}"></option>', ((str(key),) for key, _ in self.choices if key)
+        )
+        return html + format_html('<datalist id="{}">{}</datalist>', list_id, options)
+
+
+class PartnerField(forms.ModelChoiceField):
+    """A partner chosen by its (unique) name in a PartnerSearchInput."""
+
+    widget = PartnerSearchInput
+    default_error_messages = {
+        "invalid_choice": "No partner has this name: choose one from the suggestions.",
+    }
+
+    def __init__(self, queryset=None, **kwargs):
+        kwargs.setdefault("to_field_name", "name")
+        kwargs.setdefault("empty_label", None)
+        kwargs.setdefault("help_text", "Type to search by name.")
+        queryset = Partner.objects.all() if queryset is None else queryset
+        # ModelChoiceField hands its choices to the widget; they are read at each render.
+        super().__init__(queryset, **kwargs)
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    """Users by full name (username when they have none)."""
+
+    def label_from_instance(self, user):
+        return user_label(user)
+
+
+def users_by_name():
+    return get_user_model().objects.order_by("first_name", "last_name", "username")
+
+
+class UserFilterField(filter_fields.ModelChoiceField):
+    def label_from_instance(self, user):
+        return user_label(user)
+
+
+class UserFilter(django_filters.ModelChoiceFilter):
+    """A filter on a user, chosen by full name, written in the URL as the username."""
+
+    field_class = UserFilterField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("to_field_name", "username")
+        super().__init__(*args, **kwargs)
+
+
+class PartnerNameFilter(django_filters.ModelChoiceFilter):
+    """A filter on a partner, typed by name with suggestions (PartnerSearchInput)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("queryset", Partner.objects.all())
+        kwargs.setdefault("to_field_name", "name")
+        kwargs.setdefault("widget", PartnerSearchInput())
+        kwargs.setdefault("error_messages", {"invalid_choice": "No partner has this name."})
+        super().__init__(*args, **kwargs)
+
+
+class DateInput(forms.DateInput):
+    """The browser's date picker; the value stays ISO (YYYY-MM-DD)."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
