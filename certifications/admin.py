@@ -3,11 +3,10 @@ from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from certifications.models import CertificationLevel, PartnerCertification
-from partnerprogram.admin import DeletesEachRow
 
 
 @admin.register(CertificationLevel)
-class CertificationLevelAdmin(DeletesEachRow, SimpleHistoryAdmin):
+class CertificationLevelAdmin(SimpleHistoryAdmin):
     list_display = ["name", "rank", "validity_months"]
     search_fields = ["name"]
 
@@ -31,7 +30,7 @@ class CertificationStatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(PartnerCertification)
-class PartnerCertificationAdmin(DeletesEachRow, SimpleHistoryAdmin):
+class PartnerCertificationAdmin(SimpleHistoryAdmin):
     list_display = [
         "partner",
         "level",

@@ -3,29 +3,24 @@ account manager, tier on the day and highest level held. Every figure of the KPI
 for any segment and any breakdown, is a sum of its cells, so one query serves a whole page.
 
 Where the cube of a day comes from (the same cells either way; tests hold them equal):
-- today and closed fiscal quarter ends: their snapshot, computed once and kept until a write
-  makes it stale (partnerprogram.state), today's from a GROUP BY over partners' stored
-  current tier and current level (no subquery) when the stored state is current;
-- any other day: computed live, each partner's tier and level on the day by correlated
-  subqueries that walk the (partner, date) indexes.
+- today and closed fiscal quarter ends: kept (partnerprogram.freshness), computed once and
+  then kept true by every write;
+- computed: from a GROUP BY over partners' stored current tier and current level (no
+  subquery) when stored state answers for the day, else live, each partner's tier and level
+  on the day by correlated subqueries that walk the (partner, date) indexes.
 """
 
-from contextlib import suppress
 from dataclasses import dataclass
 
-from django.db import IntegrityError, connections, transaction
-from django.db.models import Count, Max, OuterRef, Subquery
+from django.db import connections
+from django.db.models import Count
 
-from certifications.models import CertificationLevel, LevelSnapshot, PartnerCertification
+from certifications.models import CertificationLevel, PartnerCertification
+from partnerprogram import freshness
 from partnerprogram.models import Partner
+from partnerprogram.rules import days as day_rules
 from partnerprogram.segments import ALL, Dimension
-from partnerprogram.state import (
-    is_snapshot_day,
-    keep_snapshot,
-    levels_are_current,
-    snapshots_version,
-)
-from tiers.models import tier_id_on
+from tiers.models import TierTransition
 
 # The cube's keys, in the order of its cells: (region, type, manager, tier, level rank, n).
 KEYS = ("region_id", "partner_type", "account_manager_id", "tier_id", "level_rank")
@@ -41,7 +36,6 @@ DIMENSION_KEY = {
 class LevelCube:
     as_of: object
     cells: tuple  # (region_id, partner_type, account_manager_id, tier_id, level_rank, partners)
-    source: str  # "state", "snapshot" or "live"
 
     def counts(self, segment=ALL, dimension=None):
         """{level rank or None: partners} of the segment; with a dimension,
@@ -66,16 +60,9 @@ def _segment_keys(segment):
     )
 
 
-def level_rank_on(day, partner=None):
-    """Subquery: the highest rank among the outer partner's certifications valid on `day`,
-    or NULL. MAX over the partner's few rows needs no sort."""
-    return Subquery(
-        PartnerCertification.objects.valid_on(day)
-        .filter(partner=partner or OuterRef("pk"))
-        .values("partner")
-        .annotate(rank=Max("level__rank"))
-        .values("rank")
-    )
+def level_rank_on(day):
+    """Subquery: the rank of the outer partner's level on `day`, or NULL."""
+    return day_rules.level_on(day, PartnerCertification.objects)
 
 
 def count_by(queryset, fields):
@@ -95,12 +82,16 @@ def count_by(queryset, fields):
         return [tuple(row) for row in cursor.fetchall()]
 
 
-def live_cells(day):
-    """The cube of `day` computed from the certifications and transitions."""
-    partners = Partner.objects.active_on(day).annotate(
-        tier_id=tier_id_on(day), level_rank=level_rank_on(day)
+def live_cells(day, partners=None):
+    """The cube of `day` computed from the certifications and transitions (of the partners
+    `partners` only, when given)."""
+    rows = Partner.objects.active_on(day)
+    if partners is not None:
+        rows = rows.filter(pk__in=partners)
+    rows = rows.annotate(
+        tier_id=day_rules.tier_on(day, TierTransition.objects), level_rank=level_rank_on(day)
     )
-    return count_by(partners, ["region_id", "partner_type", "account_manager_id", *KEYS[3:]])
+    return count_by(rows, ["region_id", "partner_type", "account_manager_id", *KEYS[3:]])
 
 
 def stored_cells(day):
@@ -122,55 +113,44 @@ def stored_cells(day):
     return [(*row[:4], ranks.get(row[4]), row[5]) for row in rows]
 
 
+def computed_cells(day, partners=None):
+    """The cube of `day` computed now: from stored state when it answers, else live."""
+    if partners is None and freshness.stored_state_answers(day):
+        return stored_cells(day)
+    return live_cells(day, partners)
+
+
+@freshness.kept_figure(freshness.LEVELS)
+def level_counts(days, partners=None):
+    """{day: {cell key: partners}}: the cube's cells as the counts freshness keeps."""
+    return {day: {_key(cell): cell[5] for cell in computed_cells(day, partners)} for day in days}
+
+
+def _key(cell):
+    return "|".join("" if value is None else str(value) for value in cell[:5])
+
+
+def _cell(key, partners):
+    region, partner_type, manager, tier, rank = key.split("|")
+    return (
+        int(region),
+        partner_type,
+        int(manager) if manager else None,
+        int(tier) if tier else None,
+        int(rank) if rank else None,
+        partners,
+    )
+
+
 def level_cube(day):
-    """The cube of `day`, from its snapshot, the stored state or a live computation."""
+    """The cube of `day`: kept for today and closed quarter ends, else computed."""
     return level_cubes([day])[day]
 
 
 def level_cubes(days):
-    """{day: cube} for several days: snapshots read in one query; a missing snapshot day
-    (today, a closed quarter end) computed and kept; other days computed live."""
-    cubes = {}
-    snapshot_days = [day for day in days if is_snapshot_day(day)]
-    stored = {}
-    if snapshot_days:
-        for row in LevelSnapshot.objects.filter(as_of__in=snapshot_days).values_list(
-            "as_of", *KEYS, "partners"
-        ):
-            stored.setdefault(row[0], []).append(row[1:])
-    for day in days:
-        if day in stored:
-            cells = tuple(cell for cell in stored[day] if cell[0] is not None)
-            cubes[day] = LevelCube(day, cells, "snapshot")
-        elif day in snapshot_days:
-            cubes[day] = LevelCube(day, tuple(_store_snapshot(day)), "snapshot")
-        else:
-            cubes[day] = computed_cube(day)
-    return cubes
-
-
-def computed_cube(day):
-    """The cube of `day` computed now: from the stored state when it is current, else live."""
-    if levels_are_current(day):
-        return LevelCube(day, tuple(stored_cells(day)), "state")
-    return LevelCube(day, tuple(live_cells(day)), "live")
-
-
-def _store_snapshot(day):
-    """Compute the cube of a snapshot day and keep it, unless a write changed the data
-    meanwhile. The marker row (no region) is unique per day, so two requests filling the
-    same day at once store it once."""
-    version = snapshots_version()
-    cells = computed_cube(day).cells
-
-    def store():
-        with transaction.atomic():
-            LevelSnapshot.objects.create(as_of=day, partners=0)
-            LevelSnapshot.objects.bulk_create(
-                LevelSnapshot(as_of=day, **dict(zip(KEYS, cell[:5], strict=True)), partners=cell[5])
-                for cell in cells
-            )
-
-    with suppress(IntegrityError):  # another request stored it first: the same cells
-        keep_snapshot(version, store)
-    return cells
+    """{day: cube} for several days: the kept ones read in one query, the others computed
+    (and kept, for today and closed quarter ends)."""
+    counts = freshness.counts(freshness.LEVELS, days)
+    return {
+        day: LevelCube(day, tuple(_cell(key, n) for key, n in counts[day].items())) for day in days
+    }

@@ -21,15 +21,23 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models import Avg, Count, Exists, F, OuterRef, Q
 
 from certifications.cube import level_cube, level_cubes, level_rank_on
 from certifications.models import CertificationLevel, PartnerCertification
-from partnerprogram.models import FeedbackTopic, Partner, PartnerFeedback, user_label
+from partnerprogram import freshness
+from partnerprogram.models import (
+    FeedbackTopic,
+    Partner,
+    PartnerFeedback,
+    PartnerType,
+    Region,
+    user_label,
+)
+from partnerprogram.rules import days
 from partnerprogram.rules.bands import Band, band_for, percent
 from partnerprogram.rules.periods import add_months, quarter_ends
-from partnerprogram.segments import ALL, Dimension
-from partnerprogram.state import levels_are_current, remembered
+from partnerprogram.segments import ALL, Dimension, in_segment
 from tiers.models import Tier
 
 
@@ -116,20 +124,9 @@ def levels_by_rank():
     return levels, target
 
 
-def level_id_on(day):
-    """Subquery: the id of the outer partner's highest level valid on `day`, or NULL (for
-    storing partners' current level)."""
-    return Subquery(
-        PartnerCertification.objects.valid_on(day)
-        .filter(partner=OuterRef("pk"))
-        .order_by("-level__rank")
-        .values("level_id")[:1]
-    )
-
-
 def partners_in(as_of, segment=ALL):
     """The partners the KPI counts on `as_of`: active then, in the segment."""
-    return Partner.objects.active_on(as_of).in_segment(segment, as_of)
+    return in_segment(Partner.objects.active_on(as_of), segment, as_of)
 
 
 def _figures(as_of, levels, target, counts):
@@ -173,8 +170,6 @@ def certification_levels(as_of, segment=ALL, *, cube=None, levels=None):
 
 def _segment_labels(dimension, keys):
     """{key: (label, URL parameters)} of a breakdown's segments. One query at most."""
-    from partnerprogram.models import PartnerType, Region
-
     if dimension == Dimension.PARTNER_TYPE:
         return {key: (PartnerType(key).label, {"partner_type": key}) for key in keys}
     if dimension == Dimension.REGION:
@@ -247,34 +242,44 @@ def certification_risks(as_of, segment=ALL):
     whose certification lapsed in the last three months (certified on the day three months
     before, not certified on `as_of`). Three queries, each starting from the few
     certifications that end near the day (the expiry and revocation indexes), never from
-    every partner; for the whole program on a snapshot day, one query once kept."""
-    window = settings.AT_RISK_WINDOW_DAYS
+    every partner; for the whole program on a kept day (today, a closed quarter end), one
+    query once kept."""
     if segment:
-        counts = _risk_counts(as_of, segment, window)
+        counts = _risk_counts(as_of, segment)
     else:
-        counts = remembered(
-            f"certification_risks:{window}", as_of, lambda: _risk_counts(as_of, ALL, window)
-        )
+        kept = freshness.counts(freshness.RISKS, [as_of])[as_of]
+        counts = {key: kept.get(key, 0) for key in RISK_COUNTS}
     return CertificationRisks(
         as_of=as_of,
-        window_days=window,
+        window_days=settings.AT_RISK_WINDOW_DAYS,
         lapsed_percent=percent(counts["lapsed_partners"], counts["active_partners"]),
         **counts,
     )
 
 
-def _risk_counts(as_of, segment, window):
-    horizon = as_of + dt.timedelta(days=window)
-    partners = partners_in(as_of, segment)
+RISK_COUNTS = ("expiring_certifications", "expiring_partners", "lapsed_partners", "active_partners")
+
+
+@freshness.kept_figure(freshness.RISKS, variant=lambda: str(settings.AT_RISK_WINDOW_DAYS))
+def risk_counts(days, partners=None):
+    """{day: the warnings' counts} of the whole program (of `partners` only, when given)."""
+    return {day: _risk_counts(day, ALL, partners) for day in days}
+
+
+def _risk_counts(as_of, segment, partners=None):
+    horizon = as_of + dt.timedelta(days=settings.AT_RISK_WINDOW_DAYS)
+    active = partners_in(as_of, segment)
+    if partners is not None:
+        active = active.filter(pk__in=partners)
     expiring = (
-        _of_partners_in(PartnerCertification.objects.valid_on(as_of), as_of, segment)
+        _of_partners_in(PartnerCertification.objects.valid_on(as_of), as_of, segment, partners)
         .filter(expires_on__gt=as_of, expires_on__lte=horizon)
         .aggregate(certifications=Count("pk"), partners=Count("partner", distinct=True))
     )
     before = add_months(as_of, -3)
     # Certified three months ago and not now means a certification valid then ended since.
     ended_since = _of_partners_in(
-        PartnerCertification.objects.valid_on(before), as_of, segment
+        PartnerCertification.objects.valid_on(before), as_of, segment, partners
     ).filter(
         Q(expires_on__gt=before, expires_on__lte=as_of)
         | Q(revoked_on__gt=before, revoked_on__lte=as_of)
@@ -289,16 +294,17 @@ def _risk_counts(as_of, segment, window):
         "expiring_certifications": expiring["certifications"],
         "expiring_partners": expiring["partners"],
         "lapsed_partners": lapsed,
-        "active_partners": partners.count(),
+        "active_partners": active.count(),
     }
 
 
-def _of_partners_in(certifications, as_of, segment):
-    """Certifications of partners active on `as_of` in the segment, by a join on the
-    partner's own fields (a list of every active partner would be read first)."""
-    certifications = certifications.filter(partner__joined_on__lte=as_of).filter(
-        Q(partner__ended_on__isnull=True) | Q(partner__ended_on__gt=as_of)
-    )
+def _of_partners_in(certifications, as_of, segment, partners=None):
+    """Certifications of partners active on `as_of` in the segment (and among `partners`,
+    when given), by a join on the partner's own fields (a list of every active partner would
+    be read first)."""
+    certifications = certifications.filter(days.active_on(as_of, "partner__"))
+    if partners is not None:
+        certifications = certifications.filter(partner__in=partners)
     for field, value in (
         ("region", segment.region),
         ("partner_type", segment.partner_type),
@@ -316,12 +322,9 @@ def partners_behind(as_of, *, mode, level=None, segment=ALL):
     level's rank, or None): `exact` (level is `level`), `cumulative` (at `level` or higher)
     or `not_certified`. A queryset, for tables to sort, filter and paginate; it reads the
     stored levels when they are current for `as_of`."""
-    if levels_are_current(as_of):
-        partners = (
-            Partner.objects.active_on(as_of)
-            .in_segment(segment, as_of, stored=True)
-            .annotate(level_rank=F("current_level__rank"))
-        )
+    if freshness.stored_state_answers(as_of):
+        partners = in_segment(Partner.objects.active_on(as_of), segment, as_of, stored=True)
+        partners = partners.annotate(level_rank=F("current_level__rank"))
     else:
         partners = partners_in(as_of, segment).annotate(level_rank=level_rank_on(as_of))
     if mode == "exact":

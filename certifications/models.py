@@ -1,25 +1,16 @@
 """Certification levels and the certifications partners hold."""
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
-from partnerprogram.models import author_field
+from partnerprogram.models import WatchedModel, WatchedQuerySet, author_field
+from partnerprogram.rules import days
 from partnerprogram.rules.periods import add_months
 
 
-class CertificationLevelQuerySet(models.QuerySet):
-    def target(self):
-        """The level the program steers by: settings.KPI_TARGET_LEVEL by name, or the
-        lowest-ranked level when that setting is empty. None when there are no levels."""
-        if settings.KPI_TARGET_LEVEL:
-            return self.filter(name__iexact=settings.KPI_TARGET_LEVEL).first()
-        return self.order_by("rank").first()
-
-
-class CertificationLevel(models.Model):
+class CertificationLevel(WatchedModel):
     """A level of certification; a higher rank is more advanced."""
 
     name = models.CharField(max_length=100, unique=True)
@@ -34,7 +25,6 @@ class CertificationLevel(models.Model):
     description = models.TextField(blank=True)
     criteria = models.TextField(blank=True)
 
-    objects = CertificationLevelQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -50,32 +40,11 @@ class CertificationLevel(models.Model):
     def __str__(self):
         return self.name
 
-    def save(self, *args, **kwargs):
-        from partnerprogram.state import forget_snapshots, levels_state_date, refresh_levels
 
-        with transaction.atomic():
-            super().save(*args, **kwargs)
-            forget_snapshots()  # a rank decides every partner's level on every day
-            if state_day := levels_state_date():
-                refresh_levels(state_day)
-
-    def delete(self, *args, **kwargs):
-        from partnerprogram.state import forget_snapshots
-
-        with transaction.atomic():
-            result = super().delete(*args, **kwargs)
-            forget_snapshots()
-        return result
-
-
-class PartnerCertificationQuerySet(models.QuerySet):
+class PartnerCertificationQuerySet(WatchedQuerySet):
     def valid_on(self, day):
-        """Certifications valid on `day`: awarded on or before it, and neither expired nor
-        revoked on or before it."""
-        return self.filter(awarded_on__lte=day).filter(
-            Q(expires_on__isnull=True) | Q(expires_on__gt=day),
-            Q(revoked_on__isnull=True) | Q(revoked_on__gt=day),
-        )
+        """Certifications valid on `day` (partnerprogram.rules.days)."""
+        return self.filter(days.valid_on(day))
 
 
 class CertificationStatus(models.TextChoices):
@@ -85,7 +54,7 @@ class CertificationStatus(models.TextChoices):
     REVOKED = "revoked", "Revoked"
 
 
-class PartnerCertification(models.Model):
+class PartnerCertification(WatchedModel):
     """A certification a partner was awarded at a level. It is valid from `awarded_on` up to
     (not including) `expires_on` and `revoked_on`. An empty `expires_on` is filled from the
     level's validity on save; it stays empty only for a level that never expires."""
@@ -153,31 +122,7 @@ class PartnerCertification(models.Model):
 
     def save(self, *args, **kwargs):
         self.fill_default_expiry()
-        with transaction.atomic():
-            super().save(*args, **kwargs)
-            self._changed(getattr(self, "_loaded_awarded_on", None))
-        self._loaded_awarded_on = self.awarded_on
-
-    def delete(self, *args, **kwargs):
-        with transaction.atomic():
-            result = super().delete(*args, **kwargs)
-            self._changed(None)
-        return result
-
-    @classmethod
-    def from_db(cls, db, field_names, values, **kwargs):
-        instance = super().from_db(db, field_names, values, **kwargs)
-        instance._loaded_awarded_on = dict(zip(field_names, values, strict=True)).get("awarded_on")
-        return instance
-
-    def _changed(self, previous_award):
-        """Keep the partner's stored level and the KPI snapshots true, in this transaction:
-        the certification counts from the day it was (or had been) awarded."""
-        from partnerprogram.state import forget_snapshots, refresh_partner_level
-
-        refresh_partner_level(self.partner_id)
-        days = [d for d in (previous_award, self.awarded_on) if d]
-        forget_snapshots(since=min(days), tiers=False)
+        super().save(*args, **kwargs)
 
     def clean(self):
         super().clean()
@@ -200,13 +145,6 @@ class PartnerCertification(models.Model):
             return None
         return add_months(awarded_on, level.validity_months)
 
-    def is_valid_on(self, day):
-        return (
-            self.awarded_on <= day
-            and (self.expires_on is None or day < self.expires_on)
-            and (self.revoked_on is None or day < self.revoked_on)
-        )
-
     def status_on(self, day):
         if self.revoked_on is not None and self.revoked_on <= day:
             return CertificationStatus.REVOKED
@@ -215,33 +153,3 @@ class PartnerCertification(models.Model):
         if self.awarded_on > day:
             return CertificationStatus.NOT_YET_VALID
         return CertificationStatus.VALID
-
-
-class LevelSnapshot(models.Model):
-    """One cell of the Certification Levels cube of a closed day: the partners active that
-    day with this region, partner type, account manager, tier on the day and highest level
-    held (rank empty: not certified). Every figure of the day, for any segment, is a sum of
-    cells. A row with no region marks the day as computed (it may have no partner at all).
-    Keys are plain values: a change to a level or tier drops all snapshots (see
-    certifications.cube)."""
-
-    as_of = models.DateField()
-    region_id = models.BigIntegerField(null=True)
-    partner_type = models.CharField(max_length=20, blank=True)
-    account_manager_id = models.BigIntegerField(null=True)
-    tier_id = models.BigIntegerField(null=True)
-    level_rank = models.PositiveSmallIntegerField(null=True)
-    partners = models.PositiveIntegerField()
-
-    class Meta:
-        indexes = [models.Index(fields=["as_of"], name="level_snapshot_day")]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["as_of"],
-                condition=Q(region_id__isnull=True),
-                name="level_snapshot_one_marker_per_day",
-            )
-        ]
-
-    def __str__(self):
-        return f"{self.as_of}: {self.partners}"

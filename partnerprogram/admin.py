@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django.db import transaction
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -9,18 +8,6 @@ from certifications.models import PartnerCertification
 from partnerprogram.models import Partner, PartnerFeedback, Region, RemediationReview
 from partnerprogram.transfer import views as transfer_views
 from tiers.models import TierTransition
-
-
-class DeletesEachRow:
-    """The changelist's "Delete selected" runs each row's own delete(), in one transaction:
-    a bulk QuerySet.delete() would skip what delete() keeps true (partners' stored levels,
-    the KPI snapshots)."""
-
-    def delete_queryset(self, request, queryset):
-        with transaction.atomic():
-            for obj in queryset:
-                obj.delete()
-
 
 admin.site.site_header = "Partner Program administration"
 admin.site.site_title = "Partner Program admin"
@@ -77,7 +64,7 @@ class ReviewInline(admin.TabularInline):
 
 
 @admin.register(Partner)
-class PartnerAdmin(DeletesEachRow, SimpleHistoryAdmin):
+class PartnerAdmin(SimpleHistoryAdmin):
     list_display = [
         "name",
         "partner_type",

@@ -6,6 +6,10 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import models
 
+from partnerprogram.models import PartnerType, user_label
+from partnerprogram.rules import days
+from tiers.models import TierTransition
+
 
 @dataclass(frozen=True)
 class Segment:
@@ -33,8 +37,6 @@ class Segment:
         return {key: value for key, value in params.items() if value}
 
     def describe(self):
-        from partnerprogram.models import PartnerType, user_label
-
         parts = []
         if self.region:
             parts.append(f"region {self.region}")
@@ -48,6 +50,24 @@ class Segment:
 
 
 ALL = Segment()
+
+
+def in_segment(partners, segment, day, *, stored=False):
+    """`partners` (a Partner queryset) of `segment`; the tier criterion is the partner's
+    tier on `day` (its stored current tier when `stored`, for today)."""
+    filters = {
+        "region": segment.region,
+        "partner_type": segment.partner_type,
+        "account_manager": segment.account_manager,
+    }
+    partners = partners.filter(**{key: value for key, value in filters.items() if value})
+    if segment.tier and stored:
+        return partners.filter(current_tier=segment.tier)
+    if segment.tier:
+        return partners.annotate(tier_on_day_id=days.tier_on(day, TierTransition.objects)).filter(
+            tier_on_day_id=segment.tier.pk
+        )
+    return partners
 
 
 class Dimension(models.TextChoices):

@@ -87,10 +87,6 @@ def build(partners):
             )
             transitions.append((current, tier, when))
             current = tier
-        if transitions:  # what tiers.services keeps in step
-            Partner.objects.filter(pk=row.pk).update(
-                current_tier=tiers[current], tier_changed_on=transitions[-1][2]
-            )
         records.append(
             {"partner": row, "joined": joined, "ended": ended, "certs": certs, "moves": transitions}
         )

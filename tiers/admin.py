@@ -3,14 +3,13 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
-from partnerprogram.admin import DeletesEachRow
 from partnerprogram.models import Partner
 from tiers import services
 from tiers.models import Tier, TierTransition
 
 
 @admin.register(Tier)
-class TierAdmin(DeletesEachRow, SimpleHistoryAdmin):
+class TierAdmin(SimpleHistoryAdmin):
     list_display = ["name", "rank", "required_level"]
     list_filter = ["required_level"]
     search_fields = ["name"]

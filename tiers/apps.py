@@ -4,3 +4,7 @@ from django.apps import AppConfig
 class TiersConfig(AppConfig):
     name = "tiers"
     verbose_name = "Program tiers"
+
+    def ready(self):
+        # The Tier Advancements figures register how they are counted with freshness.
+        from tiers import kpis  # noqa: F401

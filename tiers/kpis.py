@@ -17,15 +17,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Avg, Count, F, Q, Subquery
 from django.utils import timezone
 
-from partnerprogram.models import Partner
+from partnerprogram import freshness
+from partnerprogram.models import FeedbackTopic, Partner, PartnerFeedback
+from partnerprogram.rules import days
 from partnerprogram.rules.bands import change_percent, percent
 from partnerprogram.rules.periods import Period, add_months
-from partnerprogram.segments import ALL
-from partnerprogram.state import keep_snapshot, remembered, snapshots_version
-from tiers.models import AdvancingSnapshot, Tier, TierTransition
+from partnerprogram.segments import ALL, in_segment
+from tiers.models import Tier, TierTransition
 
 TREND_LENGTH = 8
 
@@ -84,7 +85,7 @@ class TierAdvancements:
 def transitions_in(period, segment=ALL):
     """Transitions effective in the period, of partners in the segment (the tier criterion
     is the partner's tier on the period's last day)."""
-    partners = Partner.objects.in_segment(segment, period.end)
+    partners = in_segment(Partner.objects.all(), segment, period.end)
     transitions = TierTransition.objects.filter(
         effective_on__gte=period.start, effective_on__lte=period.end
     )
@@ -94,34 +95,25 @@ def transitions_in(period, segment=ALL):
 
 
 def advancing_counts(periods, segment=ALL):
-    """{period: distinct advancing partners} for several periods. For the whole program,
-    closed periods come from their snapshots (one query) and the rest are counted in one
-    query, the closed ones among them then kept; a segment is always counted live."""
+    """{period: distinct advancing partners} for several periods. For the whole program the
+    closed periods are kept (partnerprogram.freshness): one query once kept, the others
+    counted in one query; a segment is always counted live."""
     periods = list(dict.fromkeys(periods))
-    counts = {}
-    closed = []
-    if not segment:
-        today = timezone.localdate()
-        closed = [p for p in periods if p.end < today]
-        kept = AdvancingSnapshot.objects.filter(
-            end__in={p.end for p in closed}, start__in={p.start for p in closed}
-        ).values_list("kind", "start", "end", "advancing_partners")
-        by_key = {(kind, start, end): n for kind, start, end, n in kept}
-        counts = {
-            p: by_key[(p.kind, p.start, p.end)]
-            for p in closed
-            if (p.kind, p.start, p.end) in by_key
-        }
-    missing = [p for p in periods if p not in counts]
-    if missing:
-        version = snapshots_version()
-        counts.update(_count_advancing(missing, segment))
-        if to_keep := [p for p in missing if p in closed]:
-            keep_snapshot(version, lambda: _keep_advancing(to_keep, counts))
-    return counts
+    if segment:
+        return _count_advancing(periods, segment)
+    kept = freshness.counts(freshness.ADVANCING, periods)
+    return {period: kept[period].get("partners", 0) for period in periods}
 
 
-def _count_advancing(periods, segment):
+@freshness.kept_figure(freshness.ADVANCING, per_period=True)
+def advancing_tallies(periods, partners=None):
+    """{period: {"partners": distinct advancing partners}} of the whole program (of
+    `partners` only, when given)."""
+    counts = _count_advancing(periods, ALL, partners)
+    return {period: {"partners": counts[period]} for period in periods}
+
+
+def _count_advancing(periods, segment, partners=None):
     aggregates = {
         f"p{index}": Count(
             "partner",
@@ -137,18 +129,11 @@ def _count_advancing(periods, segment):
             for index, p in enumerate(periods)
         }
     span = Period.custom(min(p.start for p in periods), max(p.end for p in periods))
-    totals = transitions_in(span, segment).aggregate(**aggregates)
+    transitions = transitions_in(span, segment)
+    if partners is not None:
+        transitions = transitions.filter(partner__in=partners)
+    totals = transitions.aggregate(**aggregates)
     return {p: totals[f"p{index}"] for index, p in enumerate(periods)}
-
-
-def _keep_advancing(periods, counts):
-    AdvancingSnapshot.objects.bulk_create(
-        [
-            AdvancingSnapshot(kind=p.kind, start=p.start, end=p.end, advancing_partners=counts[p])
-            for p in periods
-        ],
-        ignore_conflicts=True,  # another request may have kept the same period
-    )
 
 
 def stagnant_partners(period, segment=ALL):
@@ -157,26 +142,28 @@ def stagnant_partners(period, segment=ALL):
     other than the top one, whose latest transition took effect STAGNATION_MONTHS or more
     before that day. A period ending today or later reads the partners' stored current tier
     and last change (transitions never take effect in the future)."""
-    end = period.end
+    return stagnant_on(period.end, segment)
+
+
+def stagnant_on(end, segment=ALL):
+    """Partners stagnant on the day `end` (see stagnant_partners)."""
     cutoff = add_months(end, -settings.STAGNATION_MONTHS)
     top_rank = Tier.objects.order_by("-rank").values("rank")[:1]
     below_top = Tier.objects.filter(rank__lt=Subquery(top_rank)).values("pk")
     partners = Partner.objects.active_on(end)
     if end >= timezone.localdate():
         return (
-            partners.in_segment(segment, end, stored=True)
+            in_segment(partners, segment, end, stored=True)
             .filter(current_tier__in=below_top, tier_changed_on__lte=cutoff)
             .annotate(tier_on_day_id=F("current_tier_id"), latest_change_on=F("tier_changed_on"))
         )
-    latest_change = Subquery(
-        TierTransition.objects.filter(partner=OuterRef("pk"), effective_on__lte=end)
-        .order_by("-effective_on")
-        .values("effective_on")[:1]
-    )
+    transitions = TierTransition.objects
     return (
-        partners.in_segment(segment, end)
-        .with_tier_on(end)
-        .annotate(latest_change_on=latest_change)
+        in_segment(partners, segment, end)
+        .annotate(
+            tier_on_day_id=days.tier_on(end, transitions),
+            latest_change_on=days.tier_on(end, transitions, value="effective_on"),
+        )
         .filter(latest_change_on__lte=cutoff, tier_on_day_id__in=below_top)
     )
 
@@ -206,7 +193,7 @@ def tier_advancements(period, segment=ALL):
         .order_by(),
         key=lambda row: row["to_tier__rank"],
     )
-    active_at_start = Partner.objects.active_on(period.start).in_segment(segment, period.end)
+    active_at_start = in_segment(Partner.objects.active_on(period.start), segment, period.end)
     active_at_start = active_at_start.count()
     trend_periods = period.trailing(TREND_LENGTH)
     previous, year_ago = period.previous(), period.year_earlier()
@@ -256,31 +243,31 @@ def stagnant_by_tier(period, segment=ALL):
 
 def _stagnant_counts(period, segment):
     """{str(tier id): stagnant partners} at the end of the period. One query; for the whole
-    program kept as a snapshot of the period's end (few periods are ever asked for) until a
-    write on or before that day (partnerprogram.state)."""
-
-    def count():
-        rows = (
-            stagnant_partners(period, segment)
-            .values("tier_on_day_id")
-            .annotate(partners=Count("*"))
-            .order_by()
-        )
-        return {str(row["tier_on_day_id"]): row["partners"] for row in rows}
-
+    program kept for the period's end (partnerprogram.freshness: few periods are ever asked
+    for)."""
     if segment:
-        return count()
-    name = f"stagnant_by_tier:{settings.STAGNATION_MONTHS}"
-    return remembered(name, period.end, count, any_day=True)
+        return _stagnant_by_tier_id(period.end, segment)
+    return freshness.counts(freshness.STAGNANT, [period.end])[period.end]
+
+
+@freshness.kept_figure(freshness.STAGNANT, variant=lambda: str(settings.STAGNATION_MONTHS))
+def stagnant_tallies(ends, partners=None):
+    """{day: {str(tier id): stagnant partners}} of the whole program (of `partners` only,
+    when given)."""
+    return {end: _stagnant_by_tier_id(end, ALL, partners) for end in ends}
+
+
+def _stagnant_by_tier_id(end, segment, partners=None):
+    stagnant = stagnant_on(end, segment)
+    if partners is not None:
+        stagnant = stagnant.filter(pk__in=partners)
+    rows = stagnant.values("tier_on_day_id").annotate(partners=Count("*")).order_by()
+    return {str(row["tier_on_day_id"]): row["partners"] for row in rows}
 
 
 def criteria_feedback(period):
     """Feedback on the tier criteria received in the period: count and average rating
     (None when there is none). One query."""
-    from django.db.models import Avg
-
-    from partnerprogram.models import FeedbackTopic, PartnerFeedback
-
     return PartnerFeedback.objects.filter(
         topic=FeedbackTopic.TIER_CRITERIA,
         received_on__gte=period.start,

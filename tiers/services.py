@@ -1,5 +1,5 @@
 """Writes to tier transitions. Every one goes through here, so that each partner's chain of
-transitions stays unbroken and `Partner.current_tier` follows it.
+transitions stays unbroken (partnerprogram.freshness makes `Partner.current_tier` follow it).
 
 Each service locks the partner's row (SELECT ... FOR UPDATE on PostgreSQL; SQLite takes its
 write lock at the start of the transaction) before it reads the chain, so two managers
@@ -13,7 +13,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from partnerprogram.models import Partner
-from partnerprogram.state import refresh_partner_level
 from tiers.models import TierTransition
 
 
@@ -139,14 +138,9 @@ def _lock_partner(partner_id):
     return Partner.objects.select_for_update().get(pk=partner_id)
 
 
-def _sync_current_tier(partner):
-    latest = partner.tier_transitions.order_by("-effective_on").first()
-    tier_id = latest.to_tier_id if latest else None
-    changed_on = latest.effective_on if latest else None
-    if (partner.current_tier_id, partner.tier_changed_on) != (tier_id, changed_on):
-        partner.current_tier_id, partner.tier_changed_on = tier_id, changed_on
-        partner.save(update_fields=["current_tier", "tier_changed_on"])
-        refresh_partner_level(partner.pk)  # its tier's requirement decides its qualification
+def _follow(partner):
+    """Give the caller's partner instance the current tier the write left stored."""
+    partner.refresh_from_db(fields=["current_tier", "tier_changed_on"])
 
 
 def transition_record(
@@ -171,8 +165,7 @@ def transition_record(
         transition.full_clean()
         validate_chain(transition)
         transition.save()
-        _sync_current_tier(locked)
-    partner.current_tier_id = locked.current_tier_id
+    _follow(partner)
     return transition
 
 
@@ -189,7 +182,7 @@ def transition_update(*, transition, from_tier, to_tier, effective_on, reason):
         transition.full_clean()
         validate_chain(transition)
         transition.save()
-        _sync_current_tier(locked)
+    _follow(transition.partner)
     return transition
 
 
@@ -201,4 +194,4 @@ def transition_delete(*, transition):
         transition.partner = locked
         validate_chain(transition, removing=True)
         transition.delete()
-        _sync_current_tier(locked)
+    _follow(transition.partner)

@@ -8,6 +8,7 @@ children can point at their parents without reading them back.
 
 import datetime as dt
 
+from django.core.management.color import no_style
 from django.db import connection, models
 from django.utils import timezone
 
@@ -91,21 +92,7 @@ def reset_sequences(*models_):
     """After inserting explicit ids on PostgreSQL, move each id sequence past them."""
     if connection.vendor != "postgresql":
         return
-    from django.core.management.color import no_style
-
     statements = connection.ops.sequence_reset_sql(no_style(), list(models_))
     with connection.cursor() as cursor:
         for statement in statements:
             cursor.execute(statement)
-
-
-def analyze(table=None):
-    """Give the query planner statistics of the tables just written (all, or `table` on
-    PostgreSQL), and on PostgreSQL the visibility map that index-only scans need: without
-    them it picks poor plans. SQLite analyzes every table (it has no autovacuum)."""
-    vacuum = connection.vendor == "postgresql" and not connection.in_atomic_block
-    statement = "VACUUM (ANALYZE)" if vacuum else "ANALYZE"  # VACUUM refuses a transaction
-    if table and connection.vendor == "postgresql":
-        statement += f" {connection.ops.quote_name(table)}"
-    with connection.cursor() as cursor:
-        cursor.execute(statement)

@@ -19,9 +19,10 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db import connection, transaction
+from django.db import connection
 
 from certifications.models import CertificationLevel, PartnerCertification
+from partnerprogram import freshness
 from partnerprogram.devtools.bulk import insert_with_history, next_id, reset_sequences
 from partnerprogram.models import (
     ActionPlan,
@@ -30,14 +31,12 @@ from partnerprogram.models import (
     Partner,
     PartnerFeedback,
     PartnerType,
-    ProgramState,
     Region,
     RemediationReview,
     ReviewReason,
     ReviewStatus,
 )
 from partnerprogram.rules.periods import add_months
-from partnerprogram.state import LEVELS_KEY, forget_snapshots
 from tiers.models import Tier, TierTransition
 
 # name, rank, validity in months
@@ -175,8 +174,6 @@ class DemoProgram:
     transitions: list = field(default_factory=list)
     feedback: list = field(default_factory=list)
     reviews: list = field(default_factory=list)
-    levels_today: list = field(default_factory=list)  # level index held today, -1 for none
-    qualified_until: list = field(default_factory=list)  # see Partner.qualified_until
 
 
 def _days(rng, low, high):
@@ -195,25 +192,6 @@ def _highest_level_on(certs, day):
         ):
             best = max(best, level)
     return best
-
-
-def _qualified_until(certs, tier, day):
-    """When the certifications valid on `day` that meet the tier's requirement end (None:
-    the tier requires nothing, none is held, or one never ends)."""
-    required = TIERS[tier][2]
-    if required is None:
-        return None
-    ends = [
-        min(d for d in (expires, revoked) if d) if (expires or revoked) else None
-        for level, awarded, expires, revoked in certs
-        if level >= required
-        and awarded <= day
-        and (expires is None or day < expires)
-        and (revoked is None or day < revoked)
-    ]
-    if not ends or None in ends:
-        return None
-    return max(ends)
 
 
 def _eligible_tier(level_index):
@@ -323,10 +301,8 @@ def generate_program(*, partners=300, seed=1, today):
         ambition = rng.random()
         certs = _partner_certifications(rng, ambition, joined, last_day)
         program.certifications += [(index, *cert) for cert in certs]
-        program.levels_today.append(_highest_level_on(certs, today))
         transitions = _partner_transitions(rng, ambition, joined, last_day, certs)
         program.transitions += [(index, *t) for t in transitions]
-        program.qualified_until.append(_qualified_until(certs, transitions[-1][1], today))
         _partner_feedback(rng, program, index, ambition, joined, last_day)
         if ended is None:
             _partner_reviews(rng, program, index, certs, transitions)
@@ -412,12 +388,13 @@ def program_tables():
 
 
 def delete_program():
-    """Delete every partner record and its history tables, in bulk (no per-row signals)."""
-    with transaction.atomic(), connection.cursor() as cursor:
+    """Delete every partner record and its history tables, in bulk (raw SQL, so inside a
+    freshness batch that says everything changed)."""
+    with freshness.batch() as batch, connection.cursor() as cursor:
         for model in program_tables():
             for table in (model._meta.db_table, model.history.model._meta.db_table):
                 cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")
-        forget_snapshots()
+        batch.everything_changed()
 
 
 def _ensure_users():
@@ -444,9 +421,12 @@ def _ensure_users():
 
 
 def write_program(program, *, progress=None):
-    """Write a generated program into an empty database in one transaction, in bulk."""
+    """Write a generated program into an empty database in one transaction, in bulk: raw
+    inserts, inside a freshness batch that computes every partner's stored state at its
+    end."""
     progress = progress or (lambda label, done, total: None)
-    with transaction.atomic():
+    with freshness.batch() as batch:
+        batch.everything_changed()
         managers = _ensure_users()
         regions = _create(Region, [Region(name=name) for name in REGIONS])
         levels = _create(
@@ -473,10 +453,6 @@ def write_program(program, *, progress=None):
                 for name, rank, required in TIERS
             ],
         )
-        current_tier, tier_changed_on = {}, {}
-        for index, _, to_tier, day, _ in program.transitions:
-            current_tier[index] = to_tier  # transitions are generated in date order
-            tier_changed_on[index] = day
         first = next_id(Partner)
         first_ids = {
             model: next_id(model)
@@ -497,10 +473,6 @@ def write_program(program, *, progress=None):
                 "account_manager_id",
                 "joined_on",
                 "ended_on",
-                "current_tier_id",
-                "tier_changed_on",
-                "current_level_id",
-                "qualified_until",
                 "contact_email",
                 "website",
                 "notes",
@@ -515,10 +487,6 @@ def write_program(program, *, progress=None):
                     manager_ids[p["account_manager"]],
                     p["joined_on"],
                     p["ended_on"],
-                    tier_ids[current_tier[i]],
-                    tier_changed_on[i],
-                    level_ids[program.levels_today[i]] if program.levels_today[i] >= 0 else None,
-                    program.qualified_until[i],
                     p["contact_email"],
                     p["website"],
                     "",
@@ -604,7 +572,6 @@ def write_program(program, *, progress=None):
             len(program.reviews),
             progress,
         )
-        ProgramState.objects.update_or_create(key=LEVELS_KEY, defaults={"as_of": program.today})
         reset_sequences(
             Partner, PartnerCertification, TierTransition, PartnerFeedback, RemediationReview
         )

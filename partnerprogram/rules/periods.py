@@ -148,9 +148,6 @@ class Period:
             return f"FY{self.fiscal_year}"
         return f"{self.start.day} {self.start:%b %Y} – {self.end.day} {self.end:%b %Y}"
 
-    def contains(self, day):
-        return self.start <= day <= self.end
-
     def shifted(self, steps):
         """The period of the same kind `steps` periods later (earlier when negative)."""
         if self.kind == PeriodKind.QUARTER:

@@ -250,7 +250,7 @@ class TiersCheck(RankedCheck):
 class PartnersCheck(FileCheck):
     fmt = PARTNERS
     model = Partner
-    update_fields = (*PARTNER_FIELDS, "current_tier")
+    update_fields = PARTNER_FIELDS
     names_records = True
 
     def check_row(self, row):
@@ -308,9 +308,8 @@ class PartnersCheck(FileCheck):
         return partner
 
     def apply(self, instance, values):
-        ref, partner_type, region, *rest = values
+        _, partner_type, region, *rest = values
         instance.partner_type = partner_type
         instance.region_id = region.pk
         instance.country, instance.account_manager_id, *dates_and_email = rest
         instance.joined_on, instance.ended_on, instance.contact_email = dates_and_email
-        instance.current_tier_id = ref.tier.pk if ref.tier else None

@@ -70,14 +70,13 @@ class PartnerRef(Ref):
     tier after the import (a TierRef or None) and `window_changed` whether partners.csv moves
     its joined on or ended on."""
 
-    __slots__ = ("joined_on", "ended_on", "tier", "stored_tier_pk", "old", "window_changed")
+    __slots__ = ("joined_on", "ended_on", "tier", "old", "window_changed")
 
     def __init__(self, pk, name, line=None, old=None, tier=None):
         super().__init__(pk, name, line)
         self.old = old
         self.joined_on, self.ended_on = (old[4], old[5]) if old else (None, None)
         self.tier = tier
-        self.stored_tier_pk = tier.pk if tier else None
         self.window_changed = False
 
 

@@ -254,16 +254,16 @@ def test_deleting_selected_rows_keeps_stored_levels_and_snapshots_true(client, s
     from django.utils import timezone
 
     from certifications.cube import level_cube, live_cells
-    from certifications.models import LevelSnapshot
-    from partnerprogram.state import refresh_levels
+    from partnerprogram.freshness import LEVELS
+    from partnerprogram.freshness.stored import refresh_levels
+    from tests.kept import is_kept
 
     today = timezone.localdate()
     refresh_levels(today)
-    partner, associate = program["partner"], program["levels"][0]
+    partner = program["partner"]
     newcomer = f.partner("Newcomer", joined_on=D(2024, 3, 1))  # no history: it may go
-    Partner.objects.filter(pk=partner.pk).update(current_level=associate)
     level_cube(today)  # kept: today's cube counts Acme at Associate and the newcomer
-    assert LevelSnapshot.objects.filter(as_of=today).exists()
+    assert is_kept(LEVELS, today)
     client.force_login(superuser)
     for model, rows in (
         ("certifications_partnercertification", partner.certifications.all()),
@@ -280,6 +280,6 @@ def test_deleting_selected_rows_keeps_stored_levels_and_snapshots_true(client, s
         assert response.status_code == 302
     partner.refresh_from_db()
     assert partner.current_level is None  # its only certification went
-    assert not LevelSnapshot.objects.filter(as_of=today).exists()
+    assert is_kept(LEVELS, today)  # kept, and adjusted by both deletions
     assert sorted(level_cube(today).cells) == sorted(live_cells(today))
     assert sum(cell[-1] for cell in level_cube(today).cells) == 1  # Acme, not certified

@@ -10,10 +10,11 @@ from django.db import connection
 from django.utils import timezone
 
 from certifications import cube
+from certifications.models import PartnerCertification
 from partnerprogram.devtools.benchmark import sql
 from partnerprogram.devtools.benchmark.pages import pages
+from partnerprogram.freshness.stored import refresh_levels
 from partnerprogram.kpis import at_risk, below_threshold
-from partnerprogram.state import refresh_levels
 
 pytestmark = pytest.mark.django_db
 
@@ -71,10 +72,17 @@ def test_the_benchmark_times_each_page_and_today_s_pages_after_a_write(program, 
 
     output = tmp_path / "measured.json"
     call_command("benchmark", "--measure", str(output), "--repeat", "1", stdout=StringIO())
-    measured = {page["page"]: page for page in json.loads(output.read_text())}
+    data = json.loads(output.read_text())
+    measured = {page["page"]: page for page in data["pages"]}
     assert list(measured) == [page.name for page in pages()]
     for page in pages():
         timed = measured[page.name]
         assert timed["queries"] > 0 and timed["median_ms"] > 0 and timed["sql_median_ms"] > 0
         assert (timed["after_write_ms"] is not None) == page.of_today, page.name
     assert measured["dashboard"]["after_write_ms"] > 0
+    assert set(data["writes"]) == {
+        "tier description saved",
+        "certification awarded today",
+        "certification deleted",
+    }
+    assert not PartnerCertification.objects.filter(notes="benchmark").exists()  # withdrawn

@@ -195,6 +195,7 @@ def test_the_filtered_table_downloads_as_csv(viewer_client, program):
 def test_the_table_costs_the_same_queries_for_5_and_50_partners(
     viewer_client, program, django_assert_num_queries
 ):
+    viewer_client.get(LIST, {"per_page": 100})  # the partner count is kept, then kept true
     few = count_queries(lambda: viewer_client.get(LIST, {"per_page": 100}))
     silver = program["tiers"][1]
     associate = program["levels"][0]

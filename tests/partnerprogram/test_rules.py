@@ -65,7 +65,7 @@ def test_partner_may_end_on_the_day_it_joined():
     )
     partner.full_clean()
     partner.save()
-    assert not partner.is_active_on(D(2024, 5, 1))
+    assert not Partner.objects.active_on(D(2024, 5, 1)).filter(pk=partner.pk).exists()
 
 
 def test_level_names_and_ranks_are_unique():

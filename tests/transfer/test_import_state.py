@@ -6,9 +6,10 @@ import pytest
 from django.utils import timezone
 
 from certifications import cube
-from certifications.models import LevelSnapshot
+from partnerprogram.freshness import LEVELS
+from partnerprogram.freshness.stored import refresh_levels
 from partnerprogram.models import Partner
-from partnerprogram.state import refresh_levels
+from tests.kept import is_kept
 from tests.transfer.conftest import run_import, write_files
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +24,7 @@ def test_a_back_dated_import_refreshes_stored_levels_and_drops_stale_snapshots(t
     today = timezone.localdate()
     refresh_levels(today)
     before = cube.level_cube(QUARTER_END)  # keeps the snapshot of 31 Mar 2025
-    assert LevelSnapshot.objects.filter(as_of=QUARTER_END).exists()
+    assert is_kept(LEVELS, QUARTER_END)
     assert cells(before.cells) == cells(cube.live_cells(QUARTER_END))
     # An Expert certification awarded in 2025 (never expires), and a Silver move in 2025.
     write_files(
@@ -37,7 +38,7 @@ def test_a_back_dated_import_refreshes_stored_levels_and_drops_stale_snapshots(t
     acme = Partner.objects.get(name="Acme")
     assert acme.current_level.name == "Expert"
     assert (acme.current_tier.name, acme.tier_changed_on) == ("Silver", dt.date(2025, 3, 1))
-    assert not LevelSnapshot.objects.filter(as_of=QUARTER_END).exists()
+    assert not is_kept(LEVELS, QUARTER_END)
     after = cube.level_cube(QUARTER_END)
     assert cells(after.cells) == cells(cube.live_cells(QUARTER_END)) != cells(before.cells)
     assert cells(cube.level_cube(today).cells) == cells(cube.live_cells(today))

@@ -2,6 +2,7 @@
 page through Django beside hand-written SQL for the same numbers, and print a table (also
 written as JSON). Each database runs in its own process with its own DATABASE_URL."""
 
+import argparse
 import hashlib
 import json
 import os
@@ -12,10 +13,18 @@ import time
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
+from django.db.models import Exists, OuterRef
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+
+from certifications.models import CertificationLevel, PartnerCertification
+from partnerprogram.devtools.benchmark.pages import pages
+from partnerprogram.models import Partner
+from tiers.models import Tier
 
 BENCH_DIR = Path(settings.BASE_DIR) / ".bench"
 
@@ -47,7 +56,7 @@ class Command(BaseCommand):
             help="Partners in the import throughput test (default: --partners).",
         )
         parser.add_argument("--output", default=str(BENCH_DIR / "results.json"))
-        parser.add_argument("--measure", help=argparse_suppress())
+        parser.add_argument("--measure", help=argparse.SUPPRESS)
 
     def handle(self, *args, **options):
         if options["measure"]:
@@ -134,7 +143,8 @@ class Command(BaseCommand):
         self.run_manage(
             ["benchmark", "--measure", str(measured), "--repeat", str(options["repeat"])], env
         )
-        pages = json.loads(measured.read_text())
+        measured = json.loads(measured.read_text())
+        pages = measured["pages"]
         # The same pages at 50 partners: their query counts must not grow with the program.
         small_url = self.database_url(target, options, 50, suffix="_small")
         self.build(small_url, 50, options["seed"])
@@ -143,7 +153,7 @@ class Command(BaseCommand):
         self.run_manage(
             ["benchmark", "--measure", str(small), "--repeat", "1"], {"DATABASE_URL": small_url}
         )
-        small_queries = [page["queries"] for page in json.loads(small.read_text())]
+        small_queries = [page["queries"] for page in json.loads(small.read_text())["pages"]]
         for page, queries in zip(pages, small_queries, strict=True):
             page["queries_at_50"] = queries
         return {
@@ -151,6 +161,7 @@ class Command(BaseCommand):
             "refresh_state_seconds": round(refresh, 1),
             "import": self.bench_import(target, options, url),
             "pages": pages,
+            "writes": measured["writes"],
         }
 
     def bench_import(self, target, options, url):
@@ -196,11 +207,6 @@ class Command(BaseCommand):
     # --- measurement (a child process, on one database) ---------------------------------
 
     def measure(self, output, repeat):
-        from django.contrib.auth import get_user_model
-        from django.test import Client
-
-        from partnerprogram.devtools.benchmark.pages import pages
-
         user, _ = get_user_model().objects.get_or_create(
             username="benchmark", defaults={"is_staff": True, "is_superuser": True}
         )
@@ -236,21 +242,49 @@ class Command(BaseCommand):
                     "sql_statements": len(page.statements),
                 }
             )
-        Path(output).write_text(json.dumps(results, indent=2))
+        measured = {"pages": results, "writes": self.time_writes(repeat)}
+        Path(output).write_text(json.dumps(measured, indent=2))
 
     @staticmethod
     def after_write(client, url, repeat=3):
-        """The median time of the request that follows a write dated today (which drops
-        today's kept figures: that request computes them again)."""
-        from partnerprogram.state import forget_snapshots
-
+        """The median time of the request that follows a write dated today: a certification
+        awarded today to an active partner, withdrawn after the request (both writes keep
+        today's kept figures true)."""
         times = []
-        for _ in range(repeat):
-            forget_snapshots(since=timezone.localdate())
+        for certification in award_today(repeat):
             started = time.perf_counter()
             client.get(url)
             times.append(time.perf_counter() - started)
+            certification.delete()
         return round(statistics.median(times) * 1000, 1)
+
+    @staticmethod
+    def time_writes(repeat):
+        """Median milliseconds of the writes a manager makes, with what they keep true:
+        saving a tier's description, awarding a certification today, deleting it."""
+        tier = Tier.objects.order_by("rank").first()
+        description = tier.description
+        saving, awarding, deleting = [], [], []
+        for n in range(repeat):
+            tier.description = f"{description} ({n})"
+            started = time.perf_counter()
+            tier.save()
+            saving.append(time.perf_counter() - started)
+        tier.description = description
+        tier.save()
+        for certification, seconds in award_today(repeat, timed=True):
+            awarding.append(seconds)
+            started = time.perf_counter()
+            certification.delete()
+            deleting.append(time.perf_counter() - started)
+        return {
+            name: round(statistics.median(times) * 1000, 1)
+            for name, times in (
+                ("tier description saved", saving),
+                ("certification awarded today", awarding),
+                ("certification deleted", deleting),
+            )
+        }
 
     @staticmethod
     def settle():
@@ -293,9 +327,26 @@ class Command(BaseCommand):
                     f"{page['queries_at_50']:>6} {page['sql_median_ms']:>8.1f} {ratio:>6.2f} "
                     f"{'' if after_write is None else f'{after_write:.1f}':>14}"
                 )
+            for write, ms in data["writes"].items():
+                self.stdout.write(f"{write:48} {ms:>10.1f}")
 
 
-def argparse_suppress():
-    import argparse
-
-    return argparse.SUPPRESS
+def award_today(count, *, timed=False):
+    """Award `count` certifications today to active partners that hold none awarded today,
+    one at a time, yielding each (and how long its write took, when `timed`)."""
+    today = timezone.localdate()
+    level = CertificationLevel.objects.order_by("rank").first()
+    awarded_today = PartnerCertification.objects.filter(partner=OuterRef("pk"), awarded_on=today)
+    partners = (
+        Partner.objects.active_on(today)
+        .exclude(Exists(awarded_today))
+        .order_by("pk")
+        .values_list("pk", flat=True)[:count]
+    )
+    for partner_id in list(partners):
+        started = time.perf_counter()
+        certification = PartnerCertification.objects.create(
+            partner_id=partner_id, level=level, awarded_on=today, notes="benchmark"
+        )
+        seconds = time.perf_counter() - started
+        yield (certification, seconds) if timed else certification

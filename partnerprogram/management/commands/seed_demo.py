@@ -4,7 +4,9 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from partnerprogram.devtools import bulk, demo
+from partnerprogram import freshness
+from partnerprogram.devtools import demo
+from partnerprogram.freshness.nightly import analyze
 from partnerprogram.models import Partner
 from partnerprogram.rules.periods import parse_date
 
@@ -54,7 +56,8 @@ class Command(BaseCommand):
         program = demo.generate_program(partners=partners, seed=seed, today=today)
         generated = time.monotonic()
         demo.write_program(program, progress=self.progress)
-        bulk.analyze()
+        freshness.refresh(today)  # the stored levels of the demo's today
+        analyze()
         if sys.stderr.isatty():
             sys.stderr.write("\n")
         elapsed = time.monotonic() - started

@@ -1,0 +1,99 @@
+"""Stored state: each partner's current tier and last tier change (from its transitions),
+its current level and the day its qualification for its tier ends (from its certifications,
+as of the state's day). Pages about today read these columns instead of computing them.
+
+The tier columns follow every write at once. The level columns are true for one day, the
+one recorded in ProgramState("levels"): certifications expire with time, so `refresh()`
+computes them again every night, and they answer for a day only when it is today and the
+state's day (`stored_state_answers`).
+"""
+
+from django.db import models
+from django.db.models import F, OuterRef, Q
+from django.utils import timezone
+
+from certifications.models import PartnerCertification
+from partnerprogram.freshness.feeds import LEVEL, QUALIFICATION, STORED, TIER
+from partnerprogram.models import Partner, ProgramState
+from partnerprogram.rules import days
+from tiers.models import TierTransition
+
+LEVELS_KEY = "levels"
+
+
+def state_day():
+    """The day every partner's stored level and qualification were computed for, or None."""
+    return ProgramState.objects.filter(key=LEVELS_KEY).values_list("as_of", flat=True).first()
+
+
+def stored_state_answers(day):
+    """True when stored state can answer for `day`: it is today and the levels were
+    computed for today."""
+    return day == timezone.localdate() and state_day() == day
+
+
+def _values(columns, day):
+    """{column: expression} of the stored `columns` for the outer partner, as of `day`."""
+    transitions, certifications = TierTransition.objects, PartnerCertification.objects
+    # The tier of the partner's latest transition: the one it is in now (none takes effect
+    # in the future). The qualification is read from that transition, not from the stored
+    # current tier, which the same UPDATE may be changing; it is compared inside the
+    # certifications' subquery, so the partner is two levels out.
+    required_rank = days.tier_on(
+        None,
+        transitions,
+        value="to_tier__required_level__rank",
+        partner=OuterRef(OuterRef("pk")),
+    )
+    expressions = {
+        "current_tier": lambda: days.tier_on(None, transitions),
+        "tier_changed_on": lambda: days.tier_on(None, transitions, value="effective_on"),
+        "current_level": lambda: days.level_on(day, certifications, value="id"),
+        "qualified_until": lambda: days.qualified_until(day, certifications, required_rank),
+    }
+    return {column: expressions[column]() for column in columns}
+
+
+def _differs(column, value):
+    """Q: the stored `column` is not the annotated `value` (NULLs compared as values)."""
+    return (
+        Q(**{f"{value}__isnull": True, f"{column}__isnull": False})
+        | Q(**{f"{value}__isnull": False, f"{column}__isnull": True})
+        | (Q(**{f"{value}__isnull": False}) & ~Q(**{column: F(value)}))
+    )
+
+
+def recompute(partner_ids=None, columns=STORED):
+    """Compute the stored `columns` of the partners `partner_ids` (None: every partner)
+    again. Only the rows whose values changed are written: rewriting every row would bloat
+    the table and its covering indexes on PostgreSQL. The level columns are left alone
+    until a state day exists (`refresh()` has run once)."""
+    day = state_day()
+    columns = tuple(c for c in columns if c in TIER or day is not None)
+    if not columns or partner_ids is not None and not partner_ids:
+        return
+    # A plain QuerySet: this is the write that the watch of Partner lets nobody else make.
+    partners = models.QuerySet(Partner)
+    if partner_ids is not None:
+        partners = partners.filter(pk__in=partner_ids)
+    values = _values(columns, day)
+    now = partners.annotate(**{f"{column}_now": value for column, value in values.items()})
+    changed = Q(pk__in=[])
+    for column in columns:
+        changed |= _differs(column, f"{column}_now")
+    partners.filter(pk__in=now.filter(changed).values("pk")).update(**values)
+
+
+def refresh_levels(day=None):
+    """Compute every partner's level and qualification for `day` (default today) and record
+    it as the state's day."""
+    day = day or timezone.localdate()
+    ProgramState.objects.update_or_create(key=LEVELS_KEY, defaults={"as_of": day})
+    recompute(None, LEVEL + QUALIFICATION)
+    return day
+
+
+def forget_state():
+    """No stored level answers any more (a write that moved every level in ways that are
+    not worth computing for every partner now, or tests of the live computations)."""
+    ProgramState.objects.filter(key=LEVELS_KEY).delete()

@@ -1,0 +1,221 @@
+"""What partner managers record in their daily work: partner feedback and remediation
+reviews."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from partnerprogram.models.program import Partner, author_field
+from partnerprogram.models.watched import WatchedModel, WatchedQuerySet
+
+
+class FeedbackChannel(models.TextChoices):
+    SURVEY = "survey", "Survey"
+    QBR = "qbr", "Quarterly business review"
+    EMAIL = "email", "Email"
+    CALL = "call", "Call"
+    PORTAL = "portal", "Portal"
+
+
+class FeedbackTopic(models.TextChoices):
+    CERTIFICATION_PROCESS = "certification_process", "Certification process"
+    TRAINING = "training", "Training"
+    PROGRAM_BENEFITS = "program_benefits", "Program benefits"
+    TIER_CRITERIA = "tier_criteria", "Tier criteria"
+    SUPPORT = "support", "Support"
+    TOOLS = "tools", "Tools"
+    OTHER = "other", "Other"
+
+
+class PartnerFeedback(WatchedModel):
+    """What a partner told us, from a survey, a business review, an email, a call or the
+    portal."""
+
+    COMMENT_MAX_LENGTH = 2000
+
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="feedback")
+    received_on = models.DateField()
+    channel = models.CharField(max_length=20, choices=FeedbackChannel.choices)
+    topic = models.CharField(max_length=30, choices=FeedbackTopic.choices)
+    rating = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+        help_text="1 (very dissatisfied) to 5 (very satisfied).",
+    )
+    comment = models.TextField(max_length=COMMENT_MAX_LENGTH)
+    follow_up_needed = models.BooleanField(default=False)
+    logged_by = author_field()
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-received_on", "-pk"]
+        verbose_name = "partner feedback"
+        verbose_name_plural = "partner feedback"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating__gte=1, rating__lte=5),
+                name="feedback_rating_1_to_5",
+                violation_error_message="A rating is from 1 to 5.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(comment=""),
+                name="feedback_comment_required",
+                violation_error_message="Feedback needs a comment.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["received_on", "rating"], name="feedback_received"),
+            models.Index(fields=["topic", "received_on", "rating"], name="feedback_topic_received"),
+        ]
+
+    def __str__(self):
+        return f"{self.partner} on {self.received_on:%Y-%m-%d}: {self.get_topic_display()}"
+
+    def clean(self):
+        super().clean()
+        if self.received_on and self.received_on > timezone.localdate():
+            raise ValidationError({"received_on": "Feedback cannot be received in the future."})
+
+
+class ReviewReason(models.TextChoices):
+    CERTIFICATION_GAP = "certification_gap", "Certification gap"
+    CERTIFICATION_EXPIRED = "certification_expired", "Certification expired"
+    SEGMENT_BELOW_THRESHOLD = "segment_below_threshold", "Segment below threshold"
+    TIER_STAGNATION = "tier_stagnation", "Tier stagnation"
+    FEEDBACK_ESCALATION = "feedback_escalation", "Feedback escalation"
+    OTHER = "other", "Other"
+
+
+class ActionPlan(models.TextChoices):
+    ADDITIONAL_TRAINING = "additional_training", "Additional training"
+    ENABLEMENT_SUPPORT = "enablement_support", "Enablement support"
+    CERTIFICATION_RENEWAL = "certification_renewal", "Certification renewal"
+    REEVALUATE_PARTNERSHIP = "reevaluate_partnership", "Reevaluate partnership"
+
+
+class ReviewStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    IN_PROGRESS = "in_progress", "In progress"
+    RESOLVED = "resolved", "Resolved"
+    PARTNERSHIP_REEVALUATED = "partnership_reevaluated", "Partnership reevaluated"
+    CLOSED_WITHOUT_ACTION = "closed_without_action", "Closed without action"
+
+    @classmethod
+    def open_values(cls):
+        return [cls.OPEN, cls.IN_PROGRESS]
+
+    @classmethod
+    def closed_values(cls):
+        return [cls.RESOLVED, cls.PARTNERSHIP_REEVALUATED, cls.CLOSED_WITHOUT_ACTION]
+
+
+class RemediationReviewQuerySet(WatchedQuerySet):
+    def open(self):
+        return self.filter(status__in=ReviewStatus.open_values())
+
+    def overdue_on(self, day):
+        return self.open().filter(due_on__lt=day)
+
+
+class RemediationReview(WatchedModel):
+    """A review of a partner that fell below threshold (or needs attention for another
+    reason), followed until it is closed with an outcome. At most one open review per partner
+    and reason."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="reviews")
+    reason = models.CharField(max_length=30, choices=ReviewReason.choices)
+    opened_on = models.DateField(default=timezone.localdate)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="remediation_reviews",
+    )
+    due_on = models.DateField()
+    action_plan = models.CharField(max_length=30, choices=ActionPlan.choices, blank=True)
+    notes = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=30, choices=ReviewStatus.choices, default=ReviewStatus.OPEN
+    )
+    outcome = models.TextField(blank=True)
+    closed_on = models.DateField(null=True, blank=True)
+
+    objects = RemediationReviewQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner", "reason"],
+                condition=Q(status__in=["open", "in_progress"]),
+                name="review_one_open_per_partner_and_reason",
+                violation_error_message="This partner already has an open review for this reason.",
+            ),
+            models.CheckConstraint(
+                condition=Q(due_on__gte=F("opened_on")),
+                name="review_due_not_before_opened",
+                violation_error_message="A review cannot be due before it was opened.",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(status__in=["open", "in_progress"], closed_on__isnull=True)
+                    | (
+                        Q(
+                            status__in=[
+                                "resolved",
+                                "partnership_reevaluated",
+                                "closed_without_action",
+                            ]
+                        )
+                        & ~Q(outcome="")
+                        & Q(closed_on__isnull=False)
+                        & Q(closed_on__gte=F("opened_on"))
+                    )
+                ),
+                name="review_closed_has_outcome_and_date",
+                violation_error_message=(
+                    "A closed review needs an outcome and a close date on or after it was "
+                    "opened; an open one has no close date."
+                ),
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "due_on"], name="review_status_due")]
+
+    def __str__(self):
+        return f"{self.partner}: {self.get_reason_display()} ({self.get_status_display()})"
+
+    def get_absolute_url(self):
+        return reverse("remediation:review-detail", args=[self.pk])
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.opened_on and self.due_on and self.due_on < self.opened_on:
+            errors["due_on"] = "A review cannot be due before it was opened."
+        if self.is_closed:
+            if not self.outcome.strip():
+                errors["outcome"] = "Closing a review needs an outcome."
+            if self.closed_on is None:
+                errors["closed_on"] = "A closed review needs a close date."
+            elif self.opened_on and self.closed_on < self.opened_on:
+                errors["closed_on"] = "A review cannot be closed before it was opened."
+        elif self.closed_on is not None:
+            errors["closed_on"] = "An open review has no close date."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_open(self):
+        return self.status in ReviewStatus.open_values()
+
+    @property
+    def is_closed(self):
+        return self.status in ReviewStatus.closed_values()
+
+    def is_overdue_on(self, day):
+        return self.is_open and self.due_on < day
