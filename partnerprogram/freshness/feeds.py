@@ -3,6 +3,7 @@ change to it moves, and from which day. partnerprogram.freshness does what this 
 a model that gains a field in no list here fails the tests until it is declared.
 """
 
+import dataclasses
 from dataclasses import dataclass, field
 
 # The kept figures (freshness.kept): partner counts of a day or a period, each a sum over
@@ -53,6 +54,8 @@ class Source:
 ACTIVE = (LEVELS, RISKS, STANDINGS, STAGNANT)  # the figures that count active partners only
 CERTIFIED = Feeds((LEVELS, RISKS, STANDINGS), LEVEL + QUALIFICATION, since="awarded_on")
 TIERED = Feeds((LEVELS, STANDINGS, STAGNANT, ADVANCING), TIER + QUALIFICATION, "effective_on")
+# Which tier a move goes to changes the partner's current tier, not the day it changed.
+TIERED_TO = dataclasses.replace(TIERED, stored=("current_tier", *QUALIFICATION))
 
 SOURCES = {
     "partnerprogram.Partner": Source(
@@ -86,7 +89,7 @@ SOURCES = {
         feeds={
             "partner": TIERED,
             "from_tier": Feeds((ADVANCING,), since="effective_on"),  # it decides the kind
-            "to_tier": TIERED,
+            "to_tier": TIERED_TO,
             "effective_on": TIERED,
         },
         inert=("id", "reason", "recorded_by"),

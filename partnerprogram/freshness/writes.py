@@ -114,6 +114,10 @@ def _by_attr(model):
     return lambda row, name: getattr(row, _attname(model, name))
 
 
+def _by_name(row, name):
+    return row.get(name)
+
+
 def _by_key(model):
     return lambda row, name: row[_attname(model, name)]
 
@@ -200,11 +204,13 @@ def _of_rows(write, source, columns):
     )
     for name in changed:
         feeds = source.feeds[name]
-        days = [] if feeds.since == EVERY_DAY else [firsts[feeds.since]]
+        days = _dates(firsts, feeds, _by_name)
         if write.values and feeds.since in write.values:
-            new = write.values[feeds.since]
-            days.append(new if isinstance(new, dt.date) or new is None else dt.date.min)
-        change.add(feeds, [day for day in days if day is not None])
+            new = {feeds.since: write.values[feeds.since]}
+            # An expression: its days are known only once it is made.
+            days += [dt.date.min] if not isinstance(new[feeds.since], dt.date | None) else []
+            days += _dates(new, feeds, _by_name) if new[feeds.since] is not None else []
+        change.add(feeds, days)
     if not change.moves_anything:
         return None
     limit = None if _batch.get() else ADJUST_UP_TO

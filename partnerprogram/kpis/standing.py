@@ -18,7 +18,18 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 
 from certifications.cube import level_rank_on
 from certifications.models import CertificationLevel, PartnerCertification
@@ -246,21 +257,27 @@ def standing_counts(day):
 @freshness.kept_figure(freshness.STANDINGS, variant=lambda: str(settings.AT_RISK_WINDOW_DAYS))
 def standing_tallies(days_, partners=None):
     """{day: {standing: partners}} below threshold and at risk, of the whole program (of
-    `partners` only, when given). With stored state that answers for the day they are
-    counted on the partners' own columns (an index, no join)."""
+    `partners` only, when given: one query a day). With stored state that answers for the
+    day they are counted on the partners' own columns (an index, no join)."""
+    tallies = {}
+    for day in days_:
+        if partners is None:
+            tallies[day] = {
+                standing.value: _count_in(day, standing) for standing in STORED_STANDINGS
+            }
+            continue
+        rows = with_standing(Partner.objects.filter(pk__in=partners), day)
+        counted = dict(rows.values_list("standing").annotate(n=Count("*")).order_by())
+        tallies[day] = {
+            standing.value: counted.get(standing.value, 0) for standing in STORED_STANDINGS
+        }
+    return tallies
 
-    def count(day, standing):
-        if partners is None and freshness.stored_state_answers(day):
-            return Partner.objects.active_on(day).filter(_stored_standing(standing, day)).count()
-        everyone = (
-            Partner.objects.all() if partners is None else Partner.objects.filter(pk__in=partners)
-        )
-        return with_standing_in(everyone, day, standing).count()
 
-    return {
-        day: {standing.value: count(day, standing) for standing in STORED_STANDINGS}
-        for day in days_
-    }
+def _count_in(day, standing):
+    if freshness.stored_state_answers(day):
+        return Partner.objects.active_on(day).filter(_stored_standing(standing, day)).count()
+    return with_standing_in(Partner.objects.all(), day, standing).count()
 
 
 def review_reason_for(partner):
