@@ -1,6 +1,6 @@
 import django_tables2 as tables
 
-from partnerprogram.models import user_label
+from partnerprogram.web.columns import UserColumn
 
 
 class PartnerLevelTable(tables.Table):
@@ -12,9 +12,7 @@ class PartnerLevelTable(tables.Table):
     partner_type = tables.Column(verbose_name="Type")
     region = tables.Column(order_by="region__name")
     current_tier = tables.Column(verbose_name="Current tier", order_by="current_tier__rank")
-    account_manager = tables.Column(
-        order_by=("account_manager__first_name", "account_manager__last_name")
-    )
+    account_manager = UserColumn()
     joined_on = tables.DateColumn(verbose_name="Joined")
     ended_on = tables.DateColumn(verbose_name="Ended")
 
@@ -31,6 +29,3 @@ class PartnerLevelTable(tables.Table):
 
     def value_level_rank(self, value):
         return self.levels_by_rank.get(value, "Not certified")
-
-    def render_account_manager(self, value):
-        return user_label(value)

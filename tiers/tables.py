@@ -1,6 +1,6 @@
 import django_tables2 as tables
 
-from partnerprogram.models import user_label
+from partnerprogram.web.columns import UserColumn
 from tiers.models import TierTransition
 
 
@@ -12,10 +12,7 @@ class AdvancementTable(tables.Table):
     to_tier = tables.Column(verbose_name="To", order_by="to_tier__rank")
     effective_on = tables.DateColumn(verbose_name="Effective")
     region = tables.Column(accessor="partner__region", order_by="partner__region__name")
-    account_manager = tables.Column(
-        accessor="partner__account_manager",
-        order_by=("partner__account_manager__first_name", "partner__account_manager__last_name"),
-    )
+    account_manager = UserColumn("partner__account_manager")
     reason = tables.Column()
 
     class Meta:
@@ -31,9 +28,6 @@ class AdvancementTable(tables.Table):
         )
         order_by = "-effective_on"
 
-    def render_account_manager(self, value):
-        return user_label(value)
-
 
 class StagnantTable(tables.Table):
     """Partners stagnant at the end of a period. `tier_names` ({id: name}) names the
@@ -43,9 +37,7 @@ class StagnantTable(tables.Table):
     tier_on_day_id = tables.Column(verbose_name="Tier at period end")
     latest_change_on = tables.DateColumn(verbose_name="Last tier change")
     region = tables.Column(order_by="region__name")
-    account_manager = tables.Column(
-        order_by=("account_manager__first_name", "account_manager__last_name")
-    )
+    account_manager = UserColumn()
     joined_on = tables.DateColumn(verbose_name="Joined")
 
     class Meta:
@@ -62,6 +54,3 @@ class StagnantTable(tables.Table):
 
     def value_tier_on_day_id(self, value):
         return self.tier_names.get(value, "")
-
-    def render_account_manager(self, value):
-        return user_label(value)

@@ -254,10 +254,11 @@ def _of_objs(write, source, columns):
 
 def partners_after(write, source):
     """The partners a write concerns that only exist, or are only known, once it is made."""
+    written = (write.instance,) if write.action == "save" else write.objs
     if source.partners == "pk" and write.action in ("save", "create"):
-        return {obj.pk for obj in (write.objs or (write.instance,))}
+        return {obj.pk for obj in written}
     if source.partners == "partner" and write.action in ("save", "create", "bulk update"):
-        return {obj.partner_id for obj in (write.objs or (write.instance,))}
+        return {obj.partner_id for obj in written}
     return set()
 
 

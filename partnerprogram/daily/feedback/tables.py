@@ -1,8 +1,8 @@
 import django_tables2 as tables
 from django.utils.text import Truncator
 
-from partnerprogram.daily.partners.tables import IsoDateColumn
 from partnerprogram.models import PartnerFeedback, user_label
+from partnerprogram.web.columns import IsoDateColumn
 
 COMMENT_PREVIEW = 140
 

@@ -1,24 +1,9 @@
 import django_tables2 as tables
-from django.db.models import F
 from django.utils.html import format_html
 
 from partnerprogram.kpis import Standing
-from partnerprogram.models import Partner, user_label
-
-
-class IsoDateColumn(tables.DateColumn):
-    """A date as YYYY-MM-DD, never wrapped."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("format", "Y-m-d")
-        kwargs.setdefault("attrs", {"td": {"class": "text-nowrap"}})
-        super().__init__(**kwargs)
-
-
-def order_nulls_first(queryset, field, is_descending):
-    """Order by `field` with NULL (none) as the lowest value on every database."""
-    expression = F(field).desc(nulls_last=True) if is_descending else F(field).asc(nulls_first=True)
-    return queryset.order_by(expression, "name"), True
+from partnerprogram.models import Partner
+from partnerprogram.web.columns import IsoDateColumn, UserColumn, order_nulls_first
 
 
 def render_standing(standing):
@@ -45,13 +30,7 @@ class PartnerTable(tables.Table):
         accessor="level_rank", verbose_name="Level held today", default="Not certified"
     )
     standing = tables.Column(verbose_name="Standing today", order_by=("standing_order", "name"))
-    account_manager = tables.Column(
-        order_by=(
-            "account_manager__first_name",
-            "account_manager__last_name",
-            "account_manager__username",
-        )
-    )
+    account_manager = UserColumn()
     joined_on = IsoDateColumn(verbose_name="Joined")
     ended_on = IsoDateColumn(verbose_name="Ended")
 
@@ -88,6 +67,3 @@ class PartnerTable(tables.Table):
 
     def value_standing(self, value):
         return Standing(value).label
-
-    def render_account_manager(self, value):
-        return user_label(value)

@@ -5,9 +5,9 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from partnerprogram.daily.partners.tables import IsoDateColumn, order_nulls_first
 from partnerprogram.kpis import review_reason_for
-from partnerprogram.models import Partner, RemediationReview, ReviewStatus, user_label
+from partnerprogram.models import Partner, RemediationReview, ReviewStatus
+from partnerprogram.web.columns import IsoDateColumn, UserColumn, order_nulls_first
 
 
 class AttentionTable(tables.Table):
@@ -22,13 +22,7 @@ class AttentionTable(tables.Table):
         accessor="required_rank", verbose_name="Tier requires", order_by=("required_rank",)
     )
     held_level = tables.Column(accessor="level_rank", verbose_name="Holds", default="None")
-    account_manager = tables.Column(
-        order_by=(
-            "account_manager__first_name",
-            "account_manager__last_name",
-            "account_manager__username",
-        )
-    )
+    account_manager = UserColumn()
     open_review = tables.Column(
         accessor="open_review_id",
         verbose_name="Open review",
@@ -61,9 +55,6 @@ class AttentionTable(tables.Table):
 
     def order_held_level(self, queryset, is_descending):
         return order_nulls_first(queryset, "level_rank", is_descending)
-
-    def render_account_manager(self, value):
-        return user_label(value)
 
     def render_open_review(self, record):
         if record.open_review_id:
@@ -113,7 +104,7 @@ class ReviewTable(tables.Table):
     partner = tables.Column(linkify=True, order_by=("partner__name",))
     reason = tables.Column(linkify=lambda record: record.get_absolute_url(), verbose_name="Review")
     status = tables.Column()
-    owner = tables.Column(order_by=("owner__first_name", "owner__last_name", "owner__username"))
+    owner = UserColumn("owner")
     opened_on = IsoDateColumn(verbose_name="Opened")
     due_on = IsoDateColumn(verbose_name="Due")
     overdue = tables.Column(accessor="is_overdue", verbose_name="Overdue")
@@ -136,9 +127,6 @@ class ReviewTable(tables.Table):
         )
         empty_text = "No review matches these filters."
         row_attrs = {"class": lambda record: "table-warning" if record.is_overdue else ""}
-
-    def render_owner(self, value):
-        return user_label(value)
 
     def render_status(self, record):
         css = "text-bg-primary" if record.status in ReviewStatus.open_values() else "text-bg-light"

@@ -1,0 +1,34 @@
+"""Table columns the pages share."""
+
+import django_tables2 as tables
+from django.db.models import F
+
+from partnerprogram.models import user_label
+
+
+class IsoDateColumn(tables.DateColumn):
+    """A date as YYYY-MM-DD, never wrapped."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("format", "Y-m-d")
+        kwargs.setdefault("attrs", {"td": {"class": "text-nowrap"}})
+        super().__init__(**kwargs)
+
+
+class UserColumn(tables.Column):
+    """A user, such as a partner's account manager at `path`, by full name (username when
+    it has none) and sorted that way."""
+
+    def __init__(self, path="account_manager", **kwargs):
+        names = ("first_name", "last_name", "username")
+        kwargs.setdefault("order_by", tuple(f"{path}__{name}" for name in names))
+        super().__init__(accessor=path, **kwargs)
+
+    def render(self, value):
+        return user_label(value)
+
+
+def order_nulls_first(queryset, field, is_descending):
+    """Order by `field` with NULL (none) as the lowest value on every database."""
+    expression = F(field).desc(nulls_last=True) if is_descending else F(field).asc(nulls_first=True)
+    return queryset.order_by(expression, "name"), True
