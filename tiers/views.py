@@ -31,7 +31,7 @@ class TierAdvancementsView(PermissionRequiredMixin, TemplateView):
 
     template_name = "tiers/kpi.html"
     permission_required = READ_PERMISSION
-    tables = {"advancing": "adv", "stagnant": "stag"}
+    tables = ("advancing", "stagnant")  # the page's two tables, as `_table` names them
 
     def get(self, request, *args, **kwargs):
         self.form = TierAdvancementsForm(request.GET)

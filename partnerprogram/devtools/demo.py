@@ -575,6 +575,8 @@ def write_program(program, *, progress=None):
         reset_sequences(
             Partner, PartnerCertification, TierTransition, PartnerFeedback, RemediationReview
         )
+        # The batch computes every partner's stored state at its end, levels as of today.
+        freshness.stored.set_state_day(program.today)
 
 
 def _create(model, objs):

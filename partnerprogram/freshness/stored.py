@@ -87,13 +87,13 @@ def recompute(partner_ids=None, columns=STORED):
 def refresh_levels(day=None):
     """Compute every partner's level and qualification for `day` (default today) and record
     it as the state's day."""
-    day = day or timezone.localdate()
-    ProgramState.objects.update_or_create(key=LEVELS_KEY, defaults={"as_of": day})
+    day = set_state_day(day or timezone.localdate())
     recompute(None, LEVEL + QUALIFICATION)
     return day
 
 
-def forget_state():
-    """No stored level answers any more (a write that moved every level in ways that are
-    not worth computing for every partner now, or tests of the live computations)."""
-    ProgramState.objects.filter(key=LEVELS_KEY).delete()
+def set_state_day(day):
+    """Record `day` as the day stored levels are computed for; the caller computes them
+    (refresh_levels, or a batch that recomputes every partner at its end)."""
+    ProgramState.objects.update_or_create(key=LEVELS_KEY, defaults={"as_of": day})
+    return day

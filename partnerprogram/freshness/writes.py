@@ -32,6 +32,7 @@ from partnerprogram.freshness.feeds import EVERY_DAY, EVERY_PARTNER, FIGURES, SO
 from partnerprogram.models import Partner
 
 ADJUST_UP_TO = 1000  # partners: a write that touches more drops the kept figures it moves
+LIST_UP_TO = 20000  # partners: a batch that touches more computes every partner's state
 
 
 class FreshnessError(Exception):
@@ -348,7 +349,10 @@ class Batch:
     def finish(self):
         change = self.change
         if change.moves_anything:
-            stored.recompute(change.partners, change.stored)
+            partners = change.partners
+            if partners is not None and len(partners) > LIST_UP_TO:
+                partners = None  # one pass over the table beats a list of every id
+            stored.recompute(partners, change.stored)
             kept.drop(change.figures, None if change.since == dt.date.max else change.since)
 
 
