@@ -19,12 +19,16 @@ cannot be adjusted that way (a level's rank, a write of thousands of partners, a
 them again. A figure is stored only while no write that moves it is in flight (`kept`'s gate),
 so a computation never stores numbers that a concurrent write has already changed.
 
-Trusted SQL that goes around the ORM, and so around this module: the migrations (they run
-before anything is kept); the demo seed's bulk inserts (`devtools.bulk`), made inside a
-`batch()` that declares `everything_changed()`; the import's copies into history tables
-(history feeds nothing); and `stored.recompute()` itself, which writes stored state with a
-plain QuerySet because it is the only writer allowed to.
+Fixtures (loaddata) save rows around save(): each one drops every kept figure and computes
+its partners' stored state again. Trusted SQL that goes around the ORM, and so around this
+module: the migrations (they run before anything is kept); the demo seed's bulk inserts
+(`devtools.bulk`), made inside a `batch()` that declares `everything_changed()`; the
+import's copies into history tables (history feeds nothing); and `stored.recompute()`
+itself, which writes stored state with a plain QuerySet because it is the only writer
+allowed to.
 """
+
+from django.db.models.signals import post_save
 
 from partnerprogram.freshness import feeds
 from partnerprogram.freshness.feeds import (
@@ -39,13 +43,15 @@ from partnerprogram.freshness.feeds import (
 from partnerprogram.freshness.kept import counts, kept_figure
 from partnerprogram.freshness.nightly import refresh
 from partnerprogram.freshness.stored import state_day, stored_state_answers
-from partnerprogram.freshness.writes import FreshnessError, batch, watch
+from partnerprogram.freshness.writes import FreshnessError, batch, raw_saved, watch
 from partnerprogram.models import observe_writes
 
 
 def connect():
-    """Watch every write of the watched models (called when the apps are ready)."""
+    """Watch every write of the watched models (called when the apps are ready), and the
+    rows fixtures load around save()."""
     observe_writes(watch)
+    post_save.connect(raw_saved, dispatch_uid="partnerprogram.freshness.raw_saved")
 
 
 __all__ = [

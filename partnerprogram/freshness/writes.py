@@ -29,7 +29,7 @@ from django.db.models import Min
 
 from partnerprogram.freshness import kept, stored
 from partnerprogram.freshness.feeds import EVERY_DAY, EVERY_PARTNER, FIGURES, SOURCES, STORED
-from partnerprogram.models import Partner
+from partnerprogram.models import Partner, WatchedModel
 
 ADJUST_UP_TO = 1000  # partners: a write that touches more drops the kept figures it moves
 LIST_UP_TO = 20000  # partners: a batch that touches more computes every partner's state
@@ -192,33 +192,26 @@ def _of_rows(write, source, columns):
     rows = write.rows.order_by()
     if write.action == "delete rows":
         changed = list(source.feeds) if _owned(source) else []
+        change.add(source.rows)
     else:
         changed = _fed(source, write.fields)
-    if write.action == "delete rows":
-        change.add(source.rows)
-    firsts = rows.aggregate(
-        **{
-            f.since: Min(f.since)
-            for name in changed
-            if (f := source.feeds[name]).since != EVERY_DAY
-        }
-    )
+    dated = {feeds.since for name in changed if (feeds := source.feeds[name]).since != EVERY_DAY}
+    firsts = rows.aggregate(**{since: Min(since) for since in dated})
     for name in changed:
         feeds = source.feeds[name]
         days = _dates(firsts, feeds, _by_name)
-        if write.values and feeds.since in write.values:
-            new = {feeds.since: write.values[feeds.since]}
-            # An expression: its days are known only once it is made.
-            days += [dt.date.min] if not isinstance(new[feeds.since], dt.date | None) else []
-            days += _dates(new, feeds, _by_name) if new[feeds.since] is not None else []
+        new = (write.values or {}).get(feeds.since)
+        if isinstance(new, dt.date):
+            days.append(new)
+        elif new is not None:  # an expression: the days it sets are known once it is made
+            days.append(dt.date.min)
         change.add(feeds, days)
     if not change.moves_anything:
         return None
-    limit = None if _batch.get() else ADJUST_UP_TO
-    if source.partners in ("pk", "partner"):
-        field_name = "pk" if source.partners == "pk" else "partner_id"
-        ids = rows.values_list(field_name, flat=True).distinct()
-        listed = list(ids if limit is None else ids[: limit + 1])
+    if _owned(source):
+        limit = None if _batch.get() else ADJUST_UP_TO
+        ids = rows.values_list("pk" if source.partners == "pk" else "partner_id", flat=True)
+        listed = list(ids.distinct() if limit is None else ids.distinct()[: limit + 1])
         change.partners = set(listed) if limit is None or len(listed) <= limit else None
         new_partner = (write.values or {}).get("partner")
         if new_partner is not None:
@@ -312,6 +305,18 @@ def _adjusting(write, source, change):
     partners = change.partners | partners_after(write, source)
     stored.recompute(partners, change.stored)
     kept.add_differences(before, kept.shares(scopes, partners))
+
+
+def raw_saved(sender, instance, raw, **kwargs):
+    """A post_save receiver for the rows fixtures load (loaddata saves them raw, around
+    save()): the row's partners' stored state is computed again and every kept figure
+    dropped, in loaddata's transaction."""
+    if not raw or not issubclass(sender, WatchedModel):
+        return
+    source = source_of(sender)
+    if source.feeds or source.rows.figures:
+        stored.recompute(_partners_of(sender, source, [instance], _by_attr(sender)), STORED)
+        kept.drop(FIGURES, None)
 
 
 # --- Batches -----------------------------------------------------------------------------

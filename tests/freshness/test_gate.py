@@ -4,6 +4,7 @@ figures are being kept waits, then adjusts them; an import in flight blocks no p
 
 import threading
 import time
+from contextlib import contextmanager
 
 import pytest
 from django.db import connection, connections, transaction
@@ -72,7 +73,10 @@ def advisory_lock_awaited():
     return False
 
 
-def test_figures_computed_while_a_write_is_in_flight_are_served_but_not_kept(program):
+@contextmanager
+def award_in_flight(program):
+    """Inside the block, a certification is awarded to Acme in another session whose
+    transaction stays open; it commits at the block's end."""
     acme, associate = program["partners"][0], program["associate"]
     written, commit = threading.Event(), threading.Event()
 
@@ -84,11 +88,18 @@ def test_figures_computed_while_a_write_is_in_flight_are_served_but_not_kept(pro
 
     writer = in_thread(award)
     assert written.wait(WAIT)
-    before = cells(TODAY)  # what is committed: nobody certified yet
-    assert sum(cell[-1] for cell in before if cell[4] is not None) == 0
-    assert not is_kept(LEVELS, TODAY)
-    commit.set()
-    writer.join()
+    try:
+        yield
+    finally:
+        commit.set()
+        writer.join()
+
+
+def test_figures_computed_while_a_write_is_in_flight_are_served_but_not_kept(program):
+    with award_in_flight(program):
+        before = cells(TODAY)  # what is committed: nobody certified yet
+        assert sum(cell[-1] for cell in before if cell[4] is not None) == 0
+        assert not is_kept(LEVELS, TODAY)
     assert cells(TODAY) == live(TODAY)  # computed again, and kept this time
     assert is_kept(LEVELS, TODAY)
     assert sum(cell[-1] for cell in cells(TODAY) if cell[4] is not None) == 1
@@ -156,19 +167,7 @@ def test_without_the_gate_a_wrong_figure_is_kept(program, monkeypatch, broken):
     else:
         storing = kept._storing
         monkeypatch.setattr(kept, "_storing", lambda stack, name: storing(stack, name) or True)
-    acme, associate = program["partners"][0], program["associate"]
-    written, commit = threading.Event(), threading.Event()
-
-    def award():
-        with transaction.atomic():
-            f.certification(acme, associate, TODAY)
-            written.set()
-            commit.wait(WAIT)
-
-    writer = in_thread(award)
-    assert written.wait(WAIT)
-    cube.level_cube(TODAY)
-    commit.set()
-    writer.join()
+    with award_in_flight(program):
+        cube.level_cube(TODAY)
     assert is_kept(LEVELS, TODAY)
     assert cells(TODAY) != live(TODAY)

@@ -3,8 +3,10 @@ each checked on the pages' own figures: kept, adjusted in the write's transactio
 a computation from the tables, and the page after the write as cheap as the one before."""
 
 import datetime as dt
+import json
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -121,4 +123,23 @@ def test_deleting_an_account_manager_moves_their_partners_out_of_their_segment(p
     manager.delete()
     assert is_kept(LEVELS, day)
     assert manager_id not in cube.level_cube(day).counts(dimension="account_manager")
+    assert disagreements() == []
+
+
+def test_rows_loaded_from_a_fixture_are_kept_true(program, tmp_path):
+    fields = {
+        "partner": program["b"].pk,
+        "level": program["levels"][0].pk,
+        "awarded_on": "2024-03-01",
+        "expires_on": None,
+        "revoked_on": None,
+        "notes": "",
+    }
+    fixture = tmp_path / "award.json"
+    fixture.write_text(
+        json.dumps([{"model": "certifications.partnercertification", "fields": fields}])
+    )
+    call_command("loaddata", str(fixture), verbosity=0)
+    assert Partner.objects.get(pk=program["b"].pk).current_level == program["levels"][0]
+    assert certified_today() == 2
     assert disagreements() == []
