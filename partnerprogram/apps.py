@@ -12,3 +12,9 @@ class PartnerProgramConfig(AppConfig):
         from partnerprogram import checks, freshness, kpis  # noqa: F401
 
         freshness.connect()
+        # simple-history names the app package as the module of the history models of a
+        # models package, but defines them in the models' own module: say where they are
+        # (manage.py shell imports every model by its module).
+        for model in self.get_models():
+            if hasattr(model, "instance_type"):
+                model.__module__ = model.instance_type.__module__
