@@ -192,7 +192,7 @@ class Command(BaseCommand):
         self.run_manage(["migrate", "--noinput", "-v0"], env)
         self.run_manage(["seed_demo", "--partners", "1", "--reset"], env)  # the users
         self.run_manage(
-            ["shell", "-c", "from partnerprogram import demo; demo.delete_program()"], env
+            ["shell", "-c", "from partnerprogram.devtools import demo; demo.delete_program()"], env
         )
         seconds, _ = self.run_manage(["import_program", str(folder)], env, capture=True)
         result = {
