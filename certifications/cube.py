@@ -10,6 +10,7 @@ Where the cube of a day comes from (the same cells either way; tests hold them e
   on the day by correlated subqueries that walk the (partner, date) indexes.
 """
 
+import functools
 from dataclasses import dataclass
 
 from django.db import connections
@@ -22,6 +23,7 @@ from partnerprogram.rules import days as day_rules
 from partnerprogram.segments import ALL, Dimension
 from tiers.models import TierTransition
 
+NOT_CERTIFIED = "none"  # the totals' key of partners that hold no valid certification
 # The cube's keys, in the order of its cells: (region, type, manager, tier, level rank, n).
 KEYS = ("region_id", "partner_type", "account_manager_id", "tier_id", "level_rank")
 DIMENSION_KEY = {
@@ -130,7 +132,9 @@ def _key(cell):
     return "|".join("" if value is None else str(value) for value in cell[:5])
 
 
-def _cell(key, partners):
+@functools.lru_cache(maxsize=65536)
+def _cell_keys(key):
+    """The keys of a kept cell (a few thousand distinct ones, read again and again)."""
     region, partner_type, manager, tier, rank = key.split("|")
     return (
         int(region),
@@ -138,8 +142,34 @@ def _cell(key, partners):
         int(manager) if manager else None,
         int(tier) if tier else None,
         int(rank) if rank else None,
-        partners,
     )
+
+
+def _cell(key, partners):
+    return (*_cell_keys(key), partners)
+
+
+@freshness.kept_figure(freshness.LEVEL_TOTALS)
+def level_totals_counts(days, partners=None):
+    """{day: {level rank or "none": partners}}: the cube summed over its segments, for the
+    whole program's headline and trend (a handful of rows where the cube has thousands)."""
+    totals = {}
+    for day in days:
+        by_rank = totals[day] = {}
+        for cell in computed_cells(day, partners):
+            key = NOT_CERTIFIED if cell[4] is None else str(cell[4])
+            by_rank[key] = by_rank.get(key, 0) + cell[5]
+    return totals
+
+
+def level_totals(days):
+    """{day: {level rank or None: active partners}} of the whole program: kept for today and
+    closed quarter ends, else computed."""
+    counts = freshness.counts(freshness.LEVEL_TOTALS, days)
+    return {
+        day: {None if k == NOT_CERTIFIED else int(k): n for k, n in counts[day].items()}
+        for day in days
+    }
 
 
 def level_cube(day):

@@ -23,7 +23,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Avg, Count, Exists, F, OuterRef, Q
 
-from certifications.cube import level_cube, level_cubes, level_rank_on
+from certifications.cube import level_cube, level_cubes, level_rank_on, level_totals
 from certifications.models import CertificationLevel, PartnerCertification
 from partnerprogram import freshness
 from partnerprogram.models import (
@@ -164,6 +164,8 @@ def certification_levels(as_of, segment=ALL, *, cube=None, levels=None):
     shares, and the headline at the target level. Two queries (none with `cube` and `levels`
     given: the day's cube and levels_by_rank())."""
     levels, target = levels or levels_by_rank()
+    if cube is None and not segment:  # the whole program: its totals, not every cell
+        return _figures(as_of, levels, target, level_totals([as_of])[as_of])
     cube = cube or level_cube(as_of)
     return _figures(as_of, levels, target, cube.counts(segment))
 
@@ -220,10 +222,14 @@ def certification_trend(as_of, count=8, segment=ALL, *, levels=None):
     on or before `as_of`, oldest first. Two queries once the quarter ends' snapshots exist."""
     levels, target = levels or levels_by_rank()
     days = quarter_ends(as_of, count)
-    cubes = level_cubes(days)
+    if segment:
+        cubes = level_cubes(days)
+        counts = {day: cubes[day].counts(segment) for day in days}
+    else:  # the whole program: its totals, not every cell
+        counts = level_totals(days)
     points = []
     for day in days:
-        figures = _figures(day, levels, target, cubes[day].counts(segment))
+        figures = _figures(day, levels, target, counts[day])
         certified = figures.target.cumulative_partners if figures.target else 0
         points.append(
             TrendPoint(

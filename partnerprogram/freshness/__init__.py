@@ -34,6 +34,7 @@ from partnerprogram.freshness import feeds
 from partnerprogram.freshness.feeds import (
     ADVANCING,
     FIGURES,
+    LEVEL_TOTALS,
     LEVELS,
     PARTNERS,
     RISKS,
@@ -57,6 +58,7 @@ def connect():
 __all__ = [
     "ADVANCING",
     "FIGURES",
+    "LEVEL_TOTALS",
     "LEVELS",
     "PARTNERS",
     "RISKS",

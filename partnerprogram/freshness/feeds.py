@@ -9,12 +9,13 @@ from dataclasses import dataclass, field
 # The kept figures (freshness.kept): partner counts of a day or a period, each a sum over
 # partners, so that a write's effect is the difference in its own partners' counts.
 LEVELS = "levels"  # Certification Levels: active partners by segment, tier and level on a day
+LEVEL_TOTALS = "level_totals"  # the same for the whole program: active partners by level
 RISKS = "risks"  # its warnings: certifications expiring soon and partners whose one lapsed
 STANDINGS = "standings"  # partners below threshold and at risk on a day
 STAGNANT = "stagnant"  # stagnant partners by tier at a period's end
 ADVANCING = "advancing"  # partners with an advancement in a period
 PARTNERS = "partners"  # every partner, ended or not (of no day: kept under date.max)
-FIGURES = (LEVELS, RISKS, STANDINGS, STAGNANT, ADVANCING, PARTNERS)
+FIGURES = (LEVELS, LEVEL_TOTALS, RISKS, STANDINGS, STAGNANT, ADVANCING, PARTNERS)
 
 # The stored state of a partner: Partner's own columns, written only by freshness.stored.
 TIER = ("current_tier", "tier_changed_on")
@@ -51,8 +52,11 @@ class Source:
     derived: tuple = ()  # its stored state: written by freshness alone
 
 
-ACTIVE = (LEVELS, RISKS, STANDINGS, STAGNANT)  # the figures that count active partners only
-CERTIFIED = Feeds((LEVELS, RISKS, STANDINGS), LEVEL + QUALIFICATION, since="awarded_on")
+# the figures that count active partners only
+ACTIVE = (LEVELS, LEVEL_TOTALS, RISKS, STANDINGS, STAGNANT)
+CERTIFIED = Feeds(
+    (LEVELS, LEVEL_TOTALS, RISKS, STANDINGS), LEVEL + QUALIFICATION, since="awarded_on"
+)
 TIERED = Feeds((LEVELS, STANDINGS, STAGNANT, ADVANCING), TIER + QUALIFICATION, "effective_on")
 # Which tier a move goes to changes the partner's current tier, not the day it changed.
 TIERED_TO = dataclasses.replace(TIERED, stored=("current_tier", *QUALIFICATION))
@@ -77,7 +81,9 @@ SOURCES = {
         feeds={
             "partner": CERTIFIED,
             # The warnings count certifications whatever their level.
-            "level": Feeds((LEVELS, STANDINGS), LEVEL + QUALIFICATION, since="awarded_on"),
+            "level": Feeds(
+                (LEVELS, LEVEL_TOTALS, STANDINGS), LEVEL + QUALIFICATION, since="awarded_on"
+            ),
             "awarded_on": CERTIFIED,
             "expires_on": CERTIFIED,
             "revoked_on": CERTIFIED,
@@ -95,7 +101,7 @@ SOURCES = {
         inert=("id", "reason", "recorded_by"),
     ),
     "certifications.CertificationLevel": Source(
-        feeds={"rank": Feeds((LEVELS, STANDINGS), LEVEL + QUALIFICATION)},
+        feeds={"rank": Feeds((LEVELS, LEVEL_TOTALS, STANDINGS), LEVEL + QUALIFICATION)},
         inert=("id", "name", "validity_months", "description", "criteria"),
         # Nothing refers to a new level, nor to one that can be deleted (PROTECT).
     ),

@@ -27,6 +27,7 @@ def fill(quarter_ends=None):
     quarter_ends = quarter_ends or CLOSED_QUARTER_ENDS
     quarters = [Period.quarter_containing(day) for day in quarter_ends]
     cube.level_cubes([*quarter_ends, TODAY])
+    cube.level_totals([*quarter_ends, TODAY])
     for day in (TODAY, quarter_ends[-1]):
         certification_risks(day)
         standing_counts(day)

@@ -3,7 +3,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from certifications.cube import level_cubes
+from certifications.cube import level_cubes, level_totals
 from certifications.kpis import certification_risks
 from partnerprogram import freshness
 from partnerprogram.kpis import partner_count, standing_counts
@@ -36,6 +36,7 @@ class Command(BaseCommand):
         step = time.monotonic()
         days = quarter_ends(today - timezone.timedelta(days=1), quarters)
         level_cubes([*days, today])
+        level_totals([*days, today])
         certification_risks(today)
         standing_counts(today)
         partner_count()
