@@ -1,12 +1,12 @@
 from django.contrib import admin
 from django.utils import timezone
-from simple_history.admin import SimpleHistoryAdmin
 
 from certifications.models import CertificationLevel, PartnerCertification
+from partnerprogram.web.admin import ProgramAdmin
 
 
 @admin.register(CertificationLevel)
-class CertificationLevelAdmin(SimpleHistoryAdmin):
+class CertificationLevelAdmin(ProgramAdmin):
     list_display = ["name", "rank", "validity_months"]
     search_fields = ["name"]
 
@@ -30,7 +30,7 @@ class CertificationStatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(PartnerCertification)
-class PartnerCertificationAdmin(SimpleHistoryAdmin):
+class PartnerCertificationAdmin(ProgramAdmin):
     list_display = [
         "partner",
         "level",

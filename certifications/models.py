@@ -3,11 +3,18 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from partnerprogram.models import WatchedModel, WatchedQuerySet, author_field
+from partnerprogram.models import (
+    WatchedModel,
+    WatchedQuerySet,
+    author_field,
+    calendar_days,
+    day_field,
+)
 from partnerprogram.rules import days
-from partnerprogram.rules.periods import add_months
+from partnerprogram.rules.periods import EARLIEST_DAY, LATEST_DAY, add_months
 
 
 class CertificationLevel(WatchedModel):
@@ -65,13 +72,13 @@ class PartnerCertification(WatchedModel):
     level = models.ForeignKey(
         CertificationLevel, on_delete=models.PROTECT, related_name="certifications"
     )
-    awarded_on = models.DateField()
-    expires_on = models.DateField(
+    awarded_on = day_field()
+    expires_on = day_field(
         null=True,
         blank=True,
         help_text="Leave empty to use the level's validity. Not valid from this day on.",
     )
-    revoked_on = models.DateField(null=True, blank=True, help_text="Not valid from this day on.")
+    revoked_on = day_field(null=True, blank=True, help_text="Not valid from this day on.")
     notes = models.TextField(blank=True)
     recorded_by = author_field()
 
@@ -97,6 +104,9 @@ class PartnerCertification(WatchedModel):
                 condition=Q(revoked_on__isnull=True) | Q(revoked_on__gte=F("awarded_on")),
                 name="certification_revoked_not_before_awarded",
                 violation_error_message="A certification cannot be revoked before it was awarded.",
+            ),
+            calendar_days(
+                "awarded_on", "expires_on", "revoked_on", name="certification_dates_in_calendar"
             ),
         ]
         indexes = [
@@ -132,11 +142,15 @@ class PartnerCertification(WatchedModel):
             errors["expires_on"] = "A certification must expire after it was awarded."
         if self.awarded_on and self.revoked_on and self.revoked_on < self.awarded_on:
             errors["revoked_on"] = "A certification cannot be revoked before it was awarded."
+        if self.awarded_on and self.awarded_on > timezone.localdate():
+            errors["awarded_on"] = "A certification cannot be awarded in the future."
         if errors:
             raise ValidationError(errors)
 
     def fill_default_expiry(self):
-        if self.expires_on is None and self.awarded_on and self.level_id:
+        # A day off the calendar is its own error: no expiry is computed from it.
+        in_calendar = self.awarded_on and EARLIEST_DAY <= self.awarded_on <= LATEST_DAY
+        if self.expires_on is None and in_calendar and self.level_id:
             self.expires_on = self.default_expiry(self.level, self.awarded_on)
 
     @staticmethod

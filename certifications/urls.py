@@ -1,6 +1,6 @@
 from django.urls import path
 
-from certifications import views
+from certifications import api, views
 
 app_name = "certifications"
 
@@ -13,7 +13,7 @@ urlpatterns = [
     ),
     path(
         "api/kpi/certification-levels/",
-        views.certification_levels_api,
+        api.CertificationLevelsApi.as_view(),
         name="api-kpi",
     ),
 ]

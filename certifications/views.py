@@ -10,7 +10,6 @@ from certifications.forms import CertificationLevelsForm, DrillDownForm
 from certifications.tables import PartnerLevelTable
 from partnerprogram.models import Partner
 from partnerprogram.segments import Dimension
-from partnerprogram.web.api import api_view, form_or_400, number
 from partnerprogram.web.charts import band_references, chart
 from partnerprogram.web.listing import TablePageMixin
 from partnerprogram.web.mixins import READ_PERMISSION
@@ -142,56 +141,3 @@ def describe_drill_down(data, segment):
     else:
         what = f"certified at {level.name} or higher"
     return f"Active partners {what} on {data['as_of']:%d %b %Y} — {segment.describe()}"
-
-
-def level_json(share):
-    return {
-        "level": share.name,
-        "rank": share.rank,
-        "partners": share.partners,
-        "percent": number(share.percent),
-        "cumulative_partners": share.cumulative_partners,
-        "cumulative_percent": number(share.cumulative_percent),
-        "band": share.band.value if share.band else None,
-    }
-
-
-@api_view(READ_PERMISSION)
-def certification_levels_api(request):
-    """GET /api/kpi/certification-levels/?as_of=YYYY-MM-DD[&region=&partner_type=&tier=
-    &account_manager=]: the page's figures as JSON."""
-    form = CertificationLevelsForm(request.GET)
-    data = form_or_400(form)
-    segment = form.segment()
-    as_of = data["as_of"]
-    levels = kpis.levels_by_rank()
-    figures = kpis.certification_levels(as_of, segment, levels=levels)
-    trend = kpis.certification_trend(as_of, segment=segment, levels=levels)
-    target = figures.target
-    return {
-        "kpi": "partner_certification_levels",
-        "as_of": as_of.isoformat(),
-        "segment": segment.as_params(),
-        "active_partners": figures.active_partners,
-        "levels": [level_json(share) for share in figures.levels],
-        "not_certified": {
-            "partners": figures.not_certified,
-            "percent": number(figures.not_certified_percent),
-        },
-        "target": {
-            "level": target.name,
-            "cumulative_percent": number(target.cumulative_percent),
-            "band": target.band.value if target.band else None,
-        }
-        if target
-        else None,
-        "trend": [
-            {
-                "as_of": point.as_of.isoformat(),
-                "active_partners": point.active_partners,
-                "cumulative_percent": number(point.cumulative_percent),
-                "band": point.band.value if point.band else None,
-            }
-            for point in trend
-        ],
-    }

@@ -2,11 +2,11 @@ from django.contrib import admin
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from simple_history.admin import SimpleHistoryAdmin
 
 from certifications.models import PartnerCertification
 from partnerprogram.models import Partner, PartnerFeedback, Region, RemediationReview
 from partnerprogram.transfer import views as transfer_views
+from partnerprogram.web.admin import ProgramAdmin
 from tiers.models import TierTransition
 
 admin.site.site_header = "Partner Program administration"
@@ -15,7 +15,7 @@ admin.site.index_title = "Partner records"
 
 
 @admin.register(Region)
-class RegionAdmin(SimpleHistoryAdmin):
+class RegionAdmin(ProgramAdmin):
     list_display = ["name"]
     search_fields = ["name"]
 
@@ -64,7 +64,7 @@ class ReviewInline(admin.TabularInline):
 
 
 @admin.register(Partner)
-class PartnerAdmin(SimpleHistoryAdmin):
+class PartnerAdmin(ProgramAdmin):
     list_display = [
         "name",
         "partner_type",
@@ -126,7 +126,7 @@ class PartnerAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(PartnerFeedback)
-class PartnerFeedbackAdmin(SimpleHistoryAdmin):
+class PartnerFeedbackAdmin(ProgramAdmin):
     list_display = [
         "partner",
         "received_on",
@@ -166,7 +166,7 @@ class OverdueFilter(admin.SimpleListFilter):
 
 
 @admin.register(RemediationReview)
-class RemediationReviewAdmin(SimpleHistoryAdmin):
+class RemediationReviewAdmin(ProgramAdmin):
     list_display = ["partner", "reason", "status", "owner", "opened_on", "due_on", "closed_on"]
     list_filter = ["status", OverdueFilter, "reason", "action_plan", "owner"]
     search_fields = ["partner__name", "notes", "outcome"]

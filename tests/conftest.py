@@ -4,6 +4,7 @@ import shutil
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 
@@ -34,6 +35,13 @@ def fast_password_hashing(settings):
     """Users made here have passwords; the real hasher's half second each was most of the
     suite's time. Logging in with them (browser tests) works the same."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """The API's throttle counts requests in the cache; user ids come back from one test to
+    the next, so each test starts with none counted."""
+    cache.clear()
 
 
 @pytest.fixture

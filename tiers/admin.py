@@ -1,15 +1,15 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from simple_history.admin import SimpleHistoryAdmin
 
 from partnerprogram.models import Partner
+from partnerprogram.web.admin import ProgramAdmin
 from tiers import services
 from tiers.models import Tier, TierTransition
 
 
 @admin.register(Tier)
-class TierAdmin(SimpleHistoryAdmin):
+class TierAdmin(ProgramAdmin):
     list_display = ["name", "rank", "required_level"]
     list_filter = ["required_level"]
     search_fields = ["name"]
@@ -35,7 +35,7 @@ class TierTransitionAdminForm(forms.ModelForm):
 
 
 @admin.register(TierTransition)
-class TierTransitionAdmin(SimpleHistoryAdmin):
+class TierTransitionAdmin(ProgramAdmin):
     form = TierTransitionAdminForm
     list_display = [
         "partner",

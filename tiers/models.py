@@ -11,7 +11,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from partnerprogram.models import WatchedModel, author_field
+from partnerprogram.models import WatchedModel, author_field, calendar_days, day_field
 
 
 class Tier(WatchedModel):
@@ -65,7 +65,7 @@ class TierTransition(WatchedModel):
         help_text="Empty for an enrollment (the partner had no tier).",
     )
     to_tier = models.ForeignKey(Tier, on_delete=models.PROTECT, related_name="transitions_in")
-    effective_on = models.DateField()
+    effective_on = day_field()
     reason = models.CharField(max_length=255, blank=True)
     recorded_by = author_field()
 
@@ -84,6 +84,7 @@ class TierTransition(WatchedModel):
                 name="transition_one_per_partner_per_day",
                 violation_error_message="This partner already has a tier transition on that day.",
             ),
+            calendar_days("effective_on", name="transition_date_in_calendar"),
         ]
         indexes = [
             # Covers the transitions of a period and their kind (from and to tier).

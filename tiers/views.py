@@ -3,10 +3,9 @@ from django.http import Http404
 from django.utils import timezone
 from django.views.generic import TemplateView
 from django_tables2 import RequestConfig
-from django_tables2.export import TableExport
 
-from partnerprogram.web.api import api_view, form_or_400, number
 from partnerprogram.web.charts import chart
+from partnerprogram.web.exports import SafeTableExport
 from partnerprogram.web.listing import PAGE_SIZES, table_pagination
 from partnerprogram.web.mixins import READ_PERMISSION
 from tiers import kpis
@@ -56,14 +55,14 @@ class TierAdvancementsView(PermissionRequiredMixin, TemplateView):
         return {"advancing": advancing, "stagnant": stagnant}
 
     def export(self, export_format, which):
-        if not TableExport.is_valid_format(export_format) or which not in self.tables:
+        if not SafeTableExport.is_valid_format(export_format) or which not in self.tables:
             raise Http404("No such download.")
         table = self.make_tables()[which]
         RequestConfig(self.request, paginate=False).configure(table)
         period = self.form.cleaned_data["the_period"]
         stamp = timezone.localtime().strftime("%Y-%m-%d-%H%M")
         filename = f"{which}-partners-{period.key.replace('..', '-to-')}-{stamp}.{export_format}"
-        return TableExport(export_format, table).response(filename=filename)
+        return SafeTableExport(export_format, table).response(filename=filename)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -96,51 +95,3 @@ class TierAdvancementsView(PermissionRequiredMixin, TemplateView):
             page_sizes=PAGE_SIZES,
         )
         return context
-
-
-def count_json(count):
-    return {
-        "label": count.period.label,
-        "advancing_partners": count.advancing_partners,
-        "change_percent": number(count.change_percent),
-    }
-
-
-@api_view(READ_PERMISSION)
-def tier_advancements_api(request):
-    """GET /api/kpi/tier-advancements/?period=2025-Q4 (or 2025-11, 2025, or start=&end=;
-    default the current fiscal quarter)[&region=&partner_type=&tier=&account_manager=]."""
-    form = TierAdvancementsForm(request.GET)
-    data = form_or_400(form)
-    period = data["the_period"]
-    figures = kpis.tier_advancements(period, form.segment())
-    return {
-        "kpi": "partner_program_tier_advancements",
-        "period": {
-            "label": period.label,
-            "start": period.start.isoformat(),
-            "end": period.end.isoformat(),
-        },
-        "segment": form.segment().as_params(),
-        "advancing_partners": figures.advancing_partners,
-        "advancement_events": figures.advancement_events,
-        "downgrades": figures.downgrades,
-        "enrollments": figures.enrollments,
-        "net_movement": figures.net_movement,
-        "active_at_start": figures.active_at_start,
-        "advancement_rate": number(figures.advancement_rate),
-        "by_tier": [{"tier": t.tier, "partners": t.partners} for t in figures.by_tier],
-        "previous": count_json(figures.previous),
-        "year_ago": count_json(figures.year_ago),
-        "trend": [
-            {
-                "label": count.period.label,
-                "start": count.period.start.isoformat(),
-                "end": count.period.end.isoformat(),
-                "advancing_partners": count.advancing_partners,
-            }
-            for count in figures.trend
-        ],
-        "stagnant_partners": figures.stagnant_partners,
-        "declined": figures.declined,
-    }

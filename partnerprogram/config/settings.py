@@ -5,6 +5,7 @@ give SECRET_KEY, or the project refuses to start.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -77,7 +78,12 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tables2",
     "simple_history",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "axes",
     "partnerprogram",
+    "partnerprogram.accounts",
     "certifications",
     "tiers",
 ]
@@ -94,6 +100,15 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "partnerprogram.web.middleware.PrivateResponsesMiddleware",
+    # Last, as django-axes asks: it answers a locked-out login.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    # First, as django-axes asks: it refuses a login from a locked-out user and address.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "partnerprogram.config.urls"
@@ -182,6 +197,12 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_HTTPS_PROXY", False) else None
 )
+# HTTPS in production: redirect plain HTTP, and tell browsers to use HTTPS only for this
+# long (start small; a year, 31536000, once it works; see Django's deployment checklist).
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -193,6 +214,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # django-axes tells of every login at INFO; lockouts are warnings.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
 
 # --- The KPI settings of PRODUCT.md -------------------------------------------------------
@@ -209,3 +232,54 @@ FISCAL_YEAR_START_MONTH = env_int("FISCAL_YEAR_START_MONTH", 1, minimum=1, maxim
 AT_RISK_WINDOW_DAYS = env_int("AT_RISK_WINDOW_DAYS", 90, minimum=1)
 # A partner is stagnant when its latest tier change is at least this many months old.
 STAGNATION_MONTHS = env_int("STAGNATION_MONTHS", 12, minimum=1)
+
+# --- What an upload to the admin's program import may hold -----------------------------------
+# Unpacked size, lines and seconds of checking: a zip bomb or a program too large for one
+# request is refused with a message (the import_program command has no such bounds).
+IMPORT_MAX_UNPACKED_MB = env_int("IMPORT_MAX_UNPACKED_MB", 200, minimum=1)
+IMPORT_MAX_LINES = env_int("IMPORT_MAX_LINES", 2_000_000, minimum=1)
+IMPORT_MAX_SECONDS = env_int("IMPORT_MAX_SECONDS", 25, minimum=1)
+
+# --- Login throttling (django-axes) -----------------------------------------------------------
+# After AXES_FAILURE_LIMIT wrong passwords for one username from one address, that username
+# may not log in from that address for AXES_COOLOFF_MINUTES. Lockouts are in the admin
+# ("Access attempts"); `manage.py axes_reset_username NAME` (or axes_reset) lifts them.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+AXES_IPWARE_PROXY_COUNT = 1 if env_bool("BEHIND_HTTPS_PROXY", False) else None
+
+# --- The JSON API (Django REST framework, drf-spectacular) -----------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "partnerprogram.accounts.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["partnerprogram.accounts.authentication.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api": env_str("API_THROTTLE_RATE", "600/minute")},
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "partnerprogram.web.api.handle_exception",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Partner Program API",
+    "DESCRIPTION": (
+        "The KPI figures of the partner program for BI tools: the same numbers as the pages. "
+        "Authenticate with an API token made on your profile page: "
+        "`Authorization: Bearer <token>`."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # The schema is read like the endpoints: with a session or a token.
+    "SERVE_AUTHENTICATION": REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "SECURITY": [{"bearer": []}],
+    "APPEND_COMPONENTS": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+}

@@ -9,5 +9,9 @@ urlpatterns = [
     path("partners/", include("partnerprogram.daily.partners.urls")),
     path("feedback/", include("partnerprogram.daily.feedback.urls")),
     path("remediation/", include("partnerprogram.daily.remediation.urls")),
-    path("api/partners/below-threshold/", api.below_threshold, name="api-below-threshold"),
+    path(
+        "api/partners/below-threshold/",
+        api.BelowThresholdApi.as_view(),
+        name="api-below-threshold",
+    ),
 ]

@@ -10,6 +10,8 @@ from partnerprogram.models.program import (
     Region,
     account_managers,
     author_field,
+    calendar_days,
+    day_field,
     user_label,
 )
 from partnerprogram.models.watched import WatchedModel, WatchedQuerySet, Write, observe_writes
@@ -44,6 +46,8 @@ __all__ = [
     "Write",
     "account_managers",
     "author_field",
+    "calendar_days",
+    "day_field",
     "observe_writes",
     "user_label",
 ]

@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from partnerprogram.models.watched import WatchedModel, WatchedQuerySet
 from partnerprogram.rules import days
+from partnerprogram.rules.periods import CALENDAR_MESSAGE, EARLIEST_DAY, LATEST_DAY, sane_date
 
 
 def author_field():
@@ -22,6 +23,24 @@ def author_field():
         blank=True,
         editable=False,
         related_name="+",
+    )
+
+
+def day_field(**kwargs):
+    """A calendar day between 1900 and 2999 (rules.periods.sane_date), as forms, the admin
+    and the import check it; `calendar_days` says the same to the database."""
+    return models.DateField(validators=[sane_date], **kwargs)
+
+
+def calendar_days(*fields, name):
+    """A constraint: each of `fields` (empty allowed) is a day between 1900 and 2999."""
+    condition = Q()
+    for field in fields:
+        condition &= Q(**{f"{field}__isnull": True}) | Q(
+            **{f"{field}__range": (EARLIEST_DAY, LATEST_DAY)}
+        )
+    return models.CheckConstraint(
+        condition=condition, name=name, violation_error_message=CALENDAR_MESSAGE
     )
 
 
@@ -72,8 +91,8 @@ class Partner(WatchedModel):
         blank=True,
         related_name="managed_partners",
     )
-    joined_on = models.DateField()
-    ended_on = models.DateField(
+    joined_on = day_field()
+    ended_on = day_field(
         null=True, blank=True, help_text="The day the partner left the program; empty while active."
     )
     current_tier = models.ForeignKey(
@@ -128,6 +147,7 @@ class Partner(WatchedModel):
                 name="partner_ended_not_before_joined",
                 violation_error_message="A partner cannot end before it joined.",
             ),
+            calendar_days("joined_on", "ended_on", name="partner_dates_in_calendar"),
         ]
         indexes = [
             models.Index(fields=["joined_on", "ended_on"], name="partner_active_dates"),
@@ -168,6 +188,12 @@ class Partner(WatchedModel):
 
     def get_absolute_url(self):
         return reverse("partners:detail", args=[self.pk])
+
+    @property
+    def website_link(self):
+        """The website as a link target: only an http(s) address (a stored "javascript:" one,
+        written around the form's validation, is shown as text, never followed)."""
+        return self.website if self.website.lower().startswith(("https://", "http://")) else ""
 
     def clean(self):
         super().clean()

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from partnerprogram.models.program import Partner, author_field
+from partnerprogram.models.program import Partner, author_field, calendar_days, day_field
 from partnerprogram.models.watched import WatchedModel, WatchedQuerySet
 
 
@@ -39,7 +39,7 @@ class PartnerFeedback(WatchedModel):
     COMMENT_MAX_LENGTH = 2000
 
     partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="feedback")
-    received_on = models.DateField()
+    received_on = day_field()
     channel = models.CharField(max_length=20, choices=FeedbackChannel.choices)
     topic = models.CharField(max_length=30, choices=FeedbackTopic.choices)
     rating = models.PositiveSmallIntegerField(
@@ -67,6 +67,7 @@ class PartnerFeedback(WatchedModel):
                 name="feedback_comment_required",
                 violation_error_message="Feedback needs a comment.",
             ),
+            calendar_days("received_on", name="feedback_date_in_calendar"),
         ]
         indexes = [
             models.Index(fields=["received_on", "rating"], name="feedback_received"),
@@ -129,20 +130,20 @@ class RemediationReview(WatchedModel):
 
     partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="reviews")
     reason = models.CharField(max_length=30, choices=ReviewReason.choices)
-    opened_on = models.DateField(default=timezone.localdate)
+    opened_on = day_field(default=timezone.localdate)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="remediation_reviews",
     )
-    due_on = models.DateField()
+    due_on = day_field()
     action_plan = models.CharField(max_length=30, choices=ActionPlan.choices, blank=True)
     notes = models.TextField(blank=True)
     status = models.CharField(
         max_length=30, choices=ReviewStatus.choices, default=ReviewStatus.OPEN
     )
     outcome = models.TextField(blank=True)
-    closed_on = models.DateField(null=True, blank=True)
+    closed_on = day_field(null=True, blank=True)
 
     objects = RemediationReviewQuerySet.as_manager()
     history = HistoricalRecords()
@@ -183,6 +184,7 @@ class RemediationReview(WatchedModel):
                     "opened; an open one has no close date."
                 ),
             ),
+            calendar_days("opened_on", "due_on", "closed_on", name="review_dates_in_calendar"),
         ]
         indexes = [models.Index(fields=["status", "due_on"], name="review_status_due")]
 

@@ -29,12 +29,13 @@ def add_months(day, months):
 # window or a fiscal year is added to them.
 EARLIEST_DAY = dt.date(1900, 1, 1)
 LATEST_DAY = dt.date(2999, 12, 31)
+CALENDAR_MESSAGE = "Choose a date between 1900 and 2999."
 
 
 def sane_date(day):
     """`day` (None passes), or a ValidationError when it is outside EARLIEST_DAY..LATEST_DAY."""
     if day and not EARLIEST_DAY <= day <= LATEST_DAY:
-        raise ValidationError("Choose a date between 1900 and 2999.")
+        raise ValidationError(CALENDAR_MESSAGE, code="calendar")
     return day
 
 

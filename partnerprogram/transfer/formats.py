@@ -188,8 +188,11 @@ def read_rows(fmt, lines: Iterable[bytes], problems, on_line=None) -> Iterator[R
     `problems`; a file whose header is wrong yields nothing. `on_line(raw)` is called with
     each raw line read (for a progress bar)."""
     reader = csv.reader(_decoded(fmt.name, lines, problems, on_line))
-    header = next(reader, None)
+    records = _records(reader, fmt.name, problems)
+    header = next(records, None)
     if header is None:
+        if problems and problems[-1].file == fmt.name:
+            return  # unreadable from its first line, reported
         problems.append(Problem(fmt.name, 1, WHOLE_ROW, "The file is empty: it needs a header."))
         return
     positions = _header_positions(fmt, header, problems)
@@ -198,7 +201,7 @@ def read_rows(fmt, lines: Iterable[bytes], problems, on_line=None) -> Iterator[R
     width = len(header)
     previous_end = reader.line_num
     rows = 0
-    for cells in _records(reader, fmt.name, problems):
+    for cells in records:
         line, previous_end = previous_end + 1, reader.line_num
         if cells is None:  # unreadable, reported: the file ends there
             rows += 1

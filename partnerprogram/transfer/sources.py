@@ -2,18 +2,83 @@
 whose name says which file of the format it is (partners.csv, "partners (2).csv")."""
 
 import re
+import time
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from partnerprogram.transfer.formats import FORMATS, FORMATS_BY_NAME, WHOLE_ROW, Problem
 
-# A zip whose files unpack to more than this is refused (a zip bomb, or not a program).
-MAX_UNPACKED_BYTES = 2 * 1024**3
-
 
 class SourceError(Exception):
     """The upload or folder cannot be read as a program at all."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much an import may read: bytes once unpacked, lines, seconds (None: no bound).
+    The admin's import is bounded (settings IMPORT_*); the command is not, by default."""
+
+    bytes: int | None = None
+    lines: int | None = None
+    seconds: float | None = None
+
+    def describe_bytes(self):
+        return f"{self.bytes // 1024**2:,} MB"
+
+
+class Reading:
+    """What the files of one import have read so far, against its Limits: the real bytes
+    and lines as they are unpacked (a zip's headers may lie), and the time since it began."""
+
+    def __init__(self, limits, label):
+        self.limits, self.label = limits, label
+        self.bytes = self.lines = 0
+        self.deadline = time.monotonic() + limits.seconds if limits.seconds else None
+
+    def count(self, line):
+        self.bytes += len(line)
+        self.lines += 1
+        limits = self.limits
+        if limits.bytes is not None and self.bytes > limits.bytes:
+            raise SourceError(f"{self.label} unpacks to more than {limits.describe_bytes()}.")
+        if limits.lines is not None and self.lines > limits.lines:
+            raise SourceError(
+                f"{self.label} has more than {limits.lines:,} lines: import it with the "
+                "import_program command."
+            )
+        if (
+            self.deadline is not None
+            and self.lines % 1000 == 0
+            and time.monotonic() > self.deadline
+        ):
+            raise SourceError(
+                f"{self.label} takes longer than {limits.seconds:.0f} s to check: import it with "
+                "the import_program command."
+            )
+
+
+class _Stream:
+    """A file of the import read line by line, counted against the import's limits, with a
+    damaged zip member reported as such rather than as an error of the program."""
+
+    def __init__(self, raw, reading, name):
+        self.raw, self.reading, self.name = raw, reading, name
+
+    def __iter__(self):
+        try:
+            for line in self.raw:
+                self.reading.count(line)
+                yield line
+        except (zipfile.BadZipFile, zlib.error, EOFError) as error:
+            raise SourceError(f"{self.reading.label} is damaged ({self.name}: {error}).") from None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.raw.close()
 
 
 def _expected():
@@ -28,6 +93,11 @@ class Source:
     label: str
     files: dict = field(default_factory=dict)
     problems: list = field(default_factory=list)
+    limits: Limits = Limits()
+    reading: Reading = None
+
+    def __post_init__(self):
+        self.reading = Reading(self.limits, self.label)
 
     def add(self, name, opener, size):
         fmt = FORMATS_BY_NAME.get(name.lower())
@@ -49,35 +119,36 @@ class Source:
         return name in self.files
 
     def open(self, name):
-        return self.files[name][0]()
+        return _Stream(self.files[name][0](), self.reading, name)
 
     def size(self, name):
         return self.files[name][1]
 
 
-def from_directory(path):
+def from_directory(path, limits=Limits()):
     path = Path(path)
     if not path.is_dir():
         raise SourceError(f"{path} is not a folder.")
-    source = Source(str(path))
+    source = Source(str(path), limits=limits)
     for entry in sorted(path.iterdir()):
         if entry.is_file() and entry.suffix.lower() == ".csv":
             source.add(entry.name, lambda entry=entry: entry.open("rb"), entry.stat().st_size)
     return source.check_not_empty()
 
 
-def from_path(path, name=None):
+def from_path(path, name=None, limits=Limits()):
     """A folder, a .zip of the folder, or a single CSV file named after the file of the format
-    it holds (`name`, the name it was uploaded under, when the path's own name is not it)."""
+    it holds (`name`, the name it was uploaded under, when the path's own name is not it),
+    read within `limits`."""
     path = Path(path)
     if path.is_dir():
-        return from_directory(path)
+        return from_directory(path, limits)
     name = Path(name or path.name).name
     suffix = Path(name).suffix.lower()
     if not path.is_file():
         raise SourceError(f"{path} is neither a folder nor a file.")
     if suffix == ".zip":
-        return from_zip(path, name)
+        return from_zip(path, name, limits)
     if suffix == ".csv":
         fmt_name = format_of_file_name(name)
         if fmt_name is None:
@@ -85,16 +156,16 @@ def from_path(path, name=None):
                 f"{name}: the file name does not say which file it is; name it after one of "
                 f"{_expected()}."
             )
-        source = Source(name)
+        source = Source(name, limits=limits)
         source.add(fmt_name, lambda: path.open("rb"), path.stat().st_size)
         return source
     raise SourceError(f"{name}: give a folder, a .zip of the folder or a single .csv file.")
 
 
-def from_zip(path, label):
+def from_zip(path, label, limits=Limits()):
     try:
         archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError):
+    except (zipfile.BadZipFile, OSError, EOFError):
         raise SourceError(f"{label} is not a zip file.") from None
     members = [
         info
@@ -104,9 +175,10 @@ def from_zip(path, label):
         and not PurePosixPath(info.filename).name.startswith(".")
         and info.filename.lower().endswith(".csv")
     ]
-    if sum(info.file_size for info in members) > MAX_UNPACKED_BYTES:
-        raise SourceError(f"{label} unpacks to more than {MAX_UNPACKED_BYTES // 1024**3} GB.")
-    source = Source(label)
+    # The sizes a zip declares are checked first, then the bytes really unpacked (Reading).
+    if limits.bytes is not None and sum(info.file_size for info in members) > limits.bytes:
+        raise SourceError(f"{label} unpacks to more than {limits.describe_bytes()}.")
+    source = Source(label, limits=limits)
     for info in members:
         source.add(
             PurePosixPath(info.filename).name,

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
@@ -21,7 +22,7 @@ from django.template.response import TemplateResponse
 
 from partnerprogram.transfer.formats import FORMATS
 from partnerprogram.transfer.importer import import_program
-from partnerprogram.transfer.sources import SourceError, from_path
+from partnerprogram.transfer.sources import Limits, SourceError, from_path
 
 UPLOAD_DIR = Path(tempfile.gettempdir()) / "partnerprogram-imports"
 SESSION_KEY = "program_import"
@@ -59,7 +60,23 @@ class ProgramImportForm(forms.Form):
         upload = self.cleaned_data["file"]
         if Path(upload.name).suffix.lower() not in (".zip", ".csv"):
             raise forms.ValidationError("Upload a .zip or a .csv file.")
+        limits = upload_limits()
+        if upload.size > limits.bytes:
+            raise forms.ValidationError(
+                f"The file is larger than {limits.describe_bytes()}: import a program this "
+                "large with the import_program command."
+            )
         return upload
+
+
+def upload_limits():
+    """What an upload may unpack to, in lines and in seconds of checking (settings), so that
+    a request never outgrows the server's memory or timeout."""
+    return Limits(
+        bytes=settings.IMPORT_MAX_UNPACKED_MB * 1024**2,
+        lines=settings.IMPORT_MAX_LINES,
+        seconds=settings.IMPORT_MAX_SECONDS,
+    )
 
 
 def program_import(request, model_admin):
@@ -102,11 +119,17 @@ def _confirm(request, model_admin):
 
 
 def _run(path, name, user, *, dry_run):
+    """(result, None), or (None, the message) when the upload cannot be read at all. An
+    upload that fails in any way is deleted at once."""
     try:
-        source = from_path(path, name)
+        source = from_path(path, name, upload_limits())
+        return import_program(source, dry_run=dry_run, user=user), None
     except SourceError as error:
+        path.unlink(missing_ok=True)
         return None, str(error)
-    return import_program(source, dry_run=dry_run, user=user), None
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
 
 
 def _keep(upload):

@@ -8,6 +8,7 @@ from django.utils.html import format_html, format_html_join
 from django_filters import fields as filter_fields
 
 from partnerprogram.models import Partner, user_label
+from partnerprogram.rules.periods import sane_date
 
 
 class PartnerSearchInput(forms.TextInput):
@@ -89,3 +90,17 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs, format="%Y-%m-%d")
+
+
+class DayField(forms.DateField):
+    """A calendar day between 1900 and 2999, in the browser's date picker."""
+
+    widget = DateInput
+    default_validators = [sane_date]
+    default_error_messages = {"invalid": "Enter a date as YYYY-MM-DD."}
+
+
+class DayFilter(django_filters.DateFilter):
+    """A filter on a day (DayField)."""
+
+    field_class = DayField

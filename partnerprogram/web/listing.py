@@ -10,6 +10,8 @@ from django_tables2 import SingleTableMixin
 from django_tables2.data import TableQuerysetData
 from django_tables2.export import ExportMixin
 
+from partnerprogram.web.exports import SafeTableExport
+
 PAGE_SIZES = (25, 50, 100, 250)
 
 
@@ -86,6 +88,7 @@ class TablePageMixin(ExportMixin, SingleTableMixin):
     `export_formats`."""
 
     export_formats = ("csv", "xlsx")
+    export_class = SafeTableExport  # text that looks like a formula stays text
     export_name = "table"
     paginate_by = PAGE_SIZES[0]
 

@@ -187,7 +187,7 @@ def test_api_bad_parameters_get_a_400_naming_them(viewer_client, program, params
 def test_api_needs_a_login_and_read_permission(client, outsider, program):
     response = client.get(API)
     assert response.status_code == 401
-    assert response.json() == {"error": "Authentication required: log in first (session cookie)."}
+    assert response.json() == {"error": "Authentication required: log in, or send an API token."}
     client.force_login(outsider)
     assert client.get(API).status_code == 403
     assert client.get(PAGE).status_code == 403

@@ -3,7 +3,7 @@ from django import forms
 
 from partnerprogram.daily.feedback.forms import RATING_CHOICES
 from partnerprogram.models import FeedbackChannel, FeedbackTopic, PartnerFeedback
-from partnerprogram.web.fields import DateInput, PartnerNameFilter
+from partnerprogram.web.fields import DayFilter, PartnerNameFilter
 
 
 class FeedbackFilterForm(forms.Form):
@@ -25,12 +25,8 @@ class FeedbackFilter(django_filters.FilterSet):
         choices=FeedbackChannel.choices, empty_label="All channels"
     )
     rating = django_filters.ChoiceFilter(choices=RATING_CHOICES, empty_label="Any rating")
-    received_from = django_filters.DateFilter(
-        field_name="received_on", lookup_expr="gte", label="Received from", widget=DateInput()
-    )
-    received_to = django_filters.DateFilter(
-        field_name="received_on", lookup_expr="lte", label="Received to", widget=DateInput()
-    )
+    received_from = DayFilter(field_name="received_on", lookup_expr="gte", label="Received from")
+    received_to = DayFilter(field_name="received_on", lookup_expr="lte", label="Received to")
     follow_up_needed = django_filters.BooleanFilter(
         label="Follow-up needed",
         widget=forms.Select(choices=[("", "Any"), ("true", "Yes"), ("false", "No")]),

@@ -5,21 +5,74 @@ below threshold."""
 
 from django.urls import reverse
 from django.utils.http import urlencode
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
 
 from partnerprogram import kpis
 from partnerprogram.daily.partners.views import level_names
 from partnerprogram.daily.remediation.forms import BelowThresholdApiForm
-from partnerprogram.web.api import api_view, form_or_400
+from partnerprogram.web.api import (
+    ERRORS,
+    ProgramAPIView,
+    date_parameter,
+    form_or_400,
+    integer_parameter,
+)
 from partnerprogram.web.listing import rows_by_keys
 from tiers.models import Tier
 
 
-@api_view()
+class CountsSerializer(serializers.Serializer):
+    below_threshold = serializers.IntegerField()
+    at_risk = serializers.IntegerField()
+
+
+class StandingSerializer(serializers.Serializer):
+    partner = serializers.CharField()
+    tier = serializers.CharField(allow_null=True)
+    required_level = serializers.CharField(allow_null=True)
+    open_review = serializers.BooleanField()
+
+
+class BelowSerializer(StandingSerializer):
+    held_level = serializers.CharField(allow_null=True)
+
+
+class AtRiskSerializer(StandingSerializer):
+    expires_on = serializers.DateField(help_text="When the certification keeping it ends.")
+
+
+class BelowThresholdSerializer(serializers.Serializer):
+    as_of = serializers.DateField()
+    page = serializers.IntegerField()
+    page_size = serializers.IntegerField()
+    counts = CountsSerializer()
+    next = serializers.CharField(allow_null=True, help_text="The next page's URL, or null.")
+    below_threshold = BelowSerializer(many=True)
+    at_risk = AtRiskSerializer(many=True)
+
+
+class BelowThresholdApi(ProgramAPIView):
+    @extend_schema(
+        summary="Partners below threshold and at risk on a day",
+        description="Page `page` of each list ordered by partner name, the lists' full "
+        "lengths in `counts`, and the URL of the next page in `next` (null on the last).",
+        parameters=[
+            date_parameter("as_of", "The day (default today)."),
+            integer_parameter("page", "From 1 (default 1)."),
+            integer_parameter("page_size", "Rows of each list a page (default 500).", maximum=1000),
+        ],
+        responses={200: BelowThresholdSerializer, **ERRORS},
+    )
+    def get(self, request):
+        return super().get(request)
+
+    def body(self, request):
+        return below_threshold(request)
+
+
 def below_threshold(request):
-    """{"as_of", "page", "page_size", "counts", "next", "below_threshold": [...],
-    "at_risk": [...]}: page `page` of each list ordered by partner name, the lists' full
-    lengths in "counts", and the URL of the next page in "next" (null on the last). 400
-    naming the parameter that is not a date or not a page."""
+    """The body of the endpoint (BelowThresholdApi)."""
     query = form_or_400(BelowThresholdApiForm(request.GET))
     as_of, page, size = query["as_of"], query["page"], query["page_size"]
     rows = slice((page - 1) * size, page * size)

@@ -28,7 +28,8 @@ class AsOfForm(forms.Form):
 class BelowThresholdApiForm(AsOfForm):
     """The endpoint's day and page: each list is served `page_size` rows at a time."""
 
-    page = forms.IntegerField(required=False, min_value=1)
+    # Far below the databases' integer limit, however large the page.
+    page = forms.IntegerField(required=False, min_value=1, max_value=10**9)
     page_size = forms.IntegerField(required=False, min_value=1, max_value=1000)
 
     def clean_page(self):

@@ -25,7 +25,10 @@ class Command(BaseCommand):
         except SourceError as error:
             raise CommandError(str(error)) from None
         self.progress_shown = False
-        result = import_program(source, dry_run=dry_run, progress=self.progress)
+        try:
+            result = import_program(source, dry_run=dry_run, progress=self.progress)
+        except SourceError as error:  # a damaged zip member, found while reading it
+            raise CommandError(str(error)) from None
         if self.progress_shown:
             sys.stderr.write("\r\033[K")
         if result.problems:
