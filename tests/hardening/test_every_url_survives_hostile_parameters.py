@@ -56,17 +56,9 @@ PARAMETERS = {
     "/api/partners/below-threshold/": fields(BelowThresholdApiForm),
 }
 OTHERS = ["next", "partner", "page", "q", "o", "e", "as_of", "period"]
-EDGES = [
-    "9999-12-31",
-    "0001-01-01",
-    "1899-12-31",
-    "2024-02-30",
-    "92233720368547758070",
-    "-1",
-    "2025-Q9",
-    "\x00",
-    "x" * 5000,
-]
+# The values that broke pages before (dates past the calendar, a page past any integer, a
+# NUL): each parameter of each page gets each of them.
+EDGES = ["9999-12-31", "0001-01-01", "92233720368547758070", "-1", "\x00"]
 HOSTILE = st.one_of(
     st.sampled_from(
         [
@@ -106,7 +98,7 @@ HOSTILE = st.one_of(
     st.dates(min_value=dt.date(1, 1, 1), max_value=dt.date(9999, 12, 31)).map(str),
 )
 SETTINGS = settings(
-    max_examples=12,
+    max_examples=8,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
