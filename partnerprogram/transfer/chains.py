@@ -37,7 +37,8 @@ class Link:
     reason: str
     pk: int | None = None
     line: int | None = None
-    stored: tuple | None = None  # (from TierRef, reason) as stored, for an updated one
+    stored: tuple | None = None  # (from TierRef, reason, author) as stored, if updated
+    author: str | None = None  # the username of who recorded it, as stored
 
 
 def _name(tier):
@@ -47,7 +48,7 @@ def _name(tier):
 class TransitionsCheck(FileCheck):
     fmt = TRANSITIONS
     model = TierTransition
-    update_fields = ("from_tier", "reason")
+    update_fields = ("from_tier", "reason", "recorded_by")
 
     def __init__(self, state, problems):
         super().__init__(state, problems)
@@ -66,7 +67,9 @@ class TransitionsCheck(FileCheck):
         if values["to_tier"] is not INVALID:
             to_tier = self.lookup(tiers, values["to_tier"], line, "to_tier", "tier")
         day = values["effective_on"]
+        recorder = self.user(row, "recorded_by")
         ok = bool(partner and to_tier) and not (values["from_tier"] and not from_tier)
+        ok = ok and recorder is not INVALID
         if ok and row.ok and not self.first_time((partner.name, day, to_tier.name), line):
             return
         if to_tier and from_tier is to_tier:
@@ -76,7 +79,7 @@ class TransitionsCheck(FileCheck):
         transition = self.instance(effective_on=day, reason=values["reason"])
         exclude = ["partner", "from_tier", "to_tier", "recorded_by"]
         if self.obeys_model(transition, row, exclude=exclude) and ok:
-            values = (partner, from_tier, to_tier, day, values["reason"])
+            values = (partner, from_tier, to_tier, day, values["reason"], recorder)
             self.rows_by_partner.setdefault(partner, []).append((line, values))
 
     def finish(self):
@@ -90,12 +93,15 @@ class TransitionsCheck(FileCheck):
         )
         stored = {}
         tiers_by_pk = self.state.tiers_by_pk
-        for partner_pk, pk, from_pk, to_pk, day, reason in rows_of_partners(
+        usernames = self.state.usernames
+        for partner_pk, pk, from_pk, to_pk, day, reason, author_pk in rows_of_partners(
             TierTransition.objects,
-            ("pk", "from_tier", "to_tier", "effective_on", "reason"),
+            ("pk", "from_tier", "to_tier", "effective_on", "reason", "recorded_by"),
             {ref.pk for ref in partners if ref.pk is not None},
         ):
-            link = Link(day, tiers_by_pk.get(from_pk), tiers_by_pk[to_pk], reason, pk=pk)
+            from_tier, to_tier = tiers_by_pk.get(from_pk), tiers_by_pk[to_pk]
+            author = usernames.get(author_pk)
+            link = Link(day, from_tier, to_tier, reason, pk=pk, author=author)
             stored.setdefault(partner_pk, {})[day] = link
         for partner in partners:
             links = stored.get(partner.pk, {}) if partner.pk else {}
@@ -111,13 +117,13 @@ class TransitionsCheck(FileCheck):
         """Merge the file's rows into the stored links (by day) and check the chain; True when
         it holds."""
         ok = True
-        for line, (_, from_tier, to_tier, day, reason) in rows:
+        for line, (_, from_tier, to_tier, day, reason, _) in rows:
             link = links.get(day)
             if link is not None and (link.line is not None or link.to_tier is not to_tier):
                 self.problem(line, "effective_on", same_day_message(day))
                 ok = False
                 continue
-            stored = (link.from_tier, link.reason) if link else None
+            stored = (link.from_tier, link.reason, link.author) if link else None
             pk = link.pk if link else None
             links[day] = Link(day, from_tier, to_tier, reason, pk=pk, line=line, stored=stored)
         chain = [links[day] for day in sorted(links)]
@@ -171,23 +177,27 @@ class TransitionsCheck(FileCheck):
             day = values[3]
             link = links[day]
             key = f"{partner.name}, {day.isoformat()}, {link.to_tier.name}"
-            new = (_name(link.from_tier), link.reason)
-            old = (_name(link.stored[0]), link.stored[1]) if link.stored else ()
+            recorder = values[5]
+            old = (_name(link.stored[0]), *link.stored[1:]) if link.stored else ()
+            author = recorder.name if recorder else (old[2] if old else None)
+            new = (_name(link.from_tier), link.reason, author)
             self.plan.add(
                 line, values, key, pk=link.pk, old=old, new=new, columns=self.update_fields
             )
 
     def build(self, values, user_pk):
-        partner, from_tier, to_tier, day, reason = values
+        partner, from_tier, to_tier, day, reason, recorder = values
         return TierTransition(
             partner_id=partner.pk,
             from_tier_id=from_tier.pk if from_tier else None,
             to_tier_id=to_tier.pk,
             effective_on=day,
             reason=reason,
-            recorded_by_id=user_pk,
+            recorded_by_id=recorder.pk if recorder else user_pk,
         )
 
     def apply(self, instance, values):
-        _, from_tier, _, _, instance.reason = values
+        _, from_tier, _, _, instance.reason, recorder = values
         instance.from_tier_id = from_tier.pk if from_tier else None
+        if recorder is not None:
+            instance.recorded_by_id = recorder.pk

@@ -6,17 +6,27 @@ nothing.
 FileCheck is the base of every file's check (see records.py and chains.py for the others).
 """
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from certifications.models import CertificationLevel
 from partnerprogram.models import Partner, Region
-from partnerprogram.transfer.formats import INVALID, LEVELS, PARTNERS, TIERS, WHOLE_ROW, Problem
+from partnerprogram.transfer.formats import (
+    INVALID,
+    KEEP,
+    LEVELS,
+    PARTNERS,
+    TIERS,
+    WHOLE_ROW,
+    Problem,
+)
 from partnerprogram.transfer.state import (
     PARTNER_FIELDS,
     FilePlan,
     LevelRef,
     TierRef,
     describe_changes,
+    user_pk,
 )
 from tiers.models import Tier
 
@@ -82,7 +92,8 @@ class FileCheck:
         compares fields) needs every cell: so a row says all it can at once. True when the
         row is good."""
         line = row.line
-        exclude = [*exclude, *(name for name, value in row.values.items() if value is INVALID)]
+        left_out = (INVALID, KEEP)
+        exclude = [*exclude, *(name for name, value in row.values.items() if value in left_out)]
         errors = {}
         checks = [lambda: instance.clean_fields(exclude=exclude)]
         if row.ok:
@@ -106,6 +117,41 @@ class FileCheck:
             self.problem(line, column, f"Unknown {what} {name!r}.")
             return None
         return None if ref.invalid else ref
+
+    def kept(self, fields, new, old):
+        """`new` values of `fields` with each KEEP (a column the file left out) replaced by
+        the `old` stored value, or by the field's default for a new record (`old` None)."""
+        if KEEP not in new:
+            return tuple(new)
+        if old is None:
+            old = [self.model._meta.get_field(field).get_default() for field in fields]
+        return tuple(o if n is KEEP else n for n, o in zip(new, old, strict=True))
+
+    def user(self, row, column):
+        """The UserRef of the user the cell names by username (None when empty); INVALID,
+        with a problem, when there is none and the import does not create users."""
+        name = row.values[column]
+        if name is None or name is INVALID:
+            return name
+        ref = self.state.users.get(name)
+        if ref is not None:
+            return ref
+        if not self.state.create_users:
+            self.problem(
+                row.line,
+                column,
+                f"No user {name!r}: add the user first, or let the import create missing "
+                "users (inactive).",
+            )
+            return INVALID
+        User = get_user_model()
+        try:
+            User._meta.get_field(User.USERNAME_FIELD).clean(name, None)
+        except ValidationError as error:
+            for message in error.messages:
+                self.problem(row.line, column, f"{name!r} cannot be a username: {message}")
+            return INVALID
+        return self.state.new_user(name, self.fmt.name, row.line)
 
     def check(self, rows):
         """Check every row and plan the file's writes. Only the plan is kept: the check's
@@ -184,7 +230,7 @@ class RankedCheck(FileCheck):
 class LevelsCheck(RankedCheck):
     fmt = LEVELS
     model = CertificationLevel
-    update_fields = ("rank", "validity_months")
+    update_fields = ("rank", "validity_months", "description", "criteria")
     refs_attr, ref_class, what = "levels", LevelRef, "level"
 
     def check_row(self, row):
@@ -192,9 +238,9 @@ class LevelsCheck(RankedCheck):
         if ref is None:
             return
         values = row.values
-        new = (values["rank"], values["validity_months"])
-        level = self.instance(name=ref.name, rank=new[0], validity_months=new[1])
-        ok = self.obeys_model(level, row, exclude=["description", "criteria"])
+        new = tuple(values[field] for field in self.update_fields)
+        level = self.instance(name=ref.name, **dict(zip(self.update_fields, new, strict=True)))
+        ok = self.obeys_model(level, row, exclude=[])
         if new[1] is not None and new[1] is not INVALID and new[1] < 1:
             message = constraint_message(CertificationLevel, "level_validity_positive")
             self.problem(row.line, "validity_months", message)
@@ -202,19 +248,22 @@ class LevelsCheck(RankedCheck):
         if not ok:
             return
         ref.invalid = False
-        old = (ref.rank, ref.validity_months)
-        ref.rank, ref.validity_months = new
+        old = (ref.rank, ref.validity_months, *ref.texts) if ref.pk else None
+        new = self.kept(self.update_fields, new, old)
+        ref.rank, ref.validity_months, *texts = new
+        ref.texts = tuple(texts)
         self.plan_row(ref, row.line, new, old)
 
     def build(self, values, user_pk):
-        ref, rank, validity_months = values
-        return CertificationLevel(name=ref.name, rank=rank, validity_months=validity_months)
+        level = CertificationLevel(name=values[0].name)
+        self.apply(level, values)
+        return level
 
 
 class TiersCheck(RankedCheck):
     fmt = TIERS
     model = Tier
-    update_fields = ("rank", "required_level")
+    update_fields = ("rank", "required_level", "description", "benefits")
     refs_attr, ref_class, what = "tiers", TierRef, "tier"
 
     def check_row(self, row):
@@ -227,23 +276,26 @@ class TiersCheck(RankedCheck):
             level = self.lookup(
                 self.state.levels, values["required_level"], row.line, "required_level", "level"
             )
+        texts = (values["description"], values["benefits"])
         tier = self.instance(name=ref.name, rank=values["rank"])
-        exclude = ["required_level", "description", "benefits"]
-        if not self.obeys_model(tier, row, exclude=exclude):
+        tier.description, tier.benefits = texts
+        if not self.obeys_model(tier, row, exclude=["required_level"]):
             return
         if values["required_level"] is not None and level is None:
             return
         ref.invalid = False
-        old = (ref.rank, ref.required_level)
-        ref.rank, ref.required_level = values["rank"], level
-        self.plan_row(ref, row.line, (values["rank"], level), old)
+        old = (ref.rank, ref.required_level, *ref.texts) if ref.pk else None
+        new = self.kept(self.update_fields, (values["rank"], level, *texts), old)
+        ref.rank, ref.required_level, ref.texts = new[0], level, new[2:]
+        self.plan_row(ref, row.line, new, old)
 
     def build(self, values, user_pk):
-        ref, rank, level = values
-        return Tier(name=ref.name, rank=rank, required_level_id=level.pk if level else None)
+        tier = Tier(name=values[0].name)
+        self.apply(tier, values)
+        return tier
 
     def apply(self, instance, values):
-        _, instance.rank, level = values
+        _, instance.rank, level, instance.description, instance.benefits = values
         instance.required_level_id = level.pk if level else None
 
 
@@ -261,17 +313,19 @@ class PartnersCheck(FileCheck):
         ref = self.state.partners.get(name) or self.state.new_partner(name, line)
         ref.line = line
         ref.invalid = True  # until every check passed
-        manager_pk = None
-        if values["account_manager"] is not None:
-            manager_pk = self.state.users.get(values["account_manager"])
-            if manager_pk is None:
-                self.problem(line, "account_manager", f"No user {values['account_manager']!r}.")
-        simple = ("partner_type", "country", "joined_on", "ended_on", "contact_email")
+        manager = self.user(row, "account_manager")
+        simple = (
+            "partner_type",
+            "country",
+            "joined_on",
+            "ended_on",
+            "contact_email",
+            "website",
+            "notes",
+        )
         partner = self.instance(name=name, **{field: values[field] for field in simple})
-        exclude = ["region", "account_manager", "current_tier", "website", "notes"]
-        ok = self.obeys_model(partner, row, exclude=exclude)
-        if values["account_manager"] is not None and manager_pk is None:
-            ok = False
+        exclude = ["region", "account_manager", "current_tier"]
+        ok = self.obeys_model(partner, row, exclude=exclude) and manager is not INVALID
         if values["region"] is INVALID:
             return
         region = self.state.region(values["region"], line)
@@ -282,12 +336,13 @@ class PartnersCheck(FileCheck):
             return
         ref.invalid = False
         new = [values[field] for field in PARTNER_FIELDS]  # in the order of PARTNER_FIELDS
-        new[1], new[3] = region, manager_pk
+        new[1], new[3] = region, manager
+        new = list(self.kept(PARTNER_FIELDS, new, ref.old))
         if ref.old is None:
             ref.joined_on, ref.ended_on = values["joined_on"], values["ended_on"]
             self.plan.create(line, (ref, *new), name)
             return
-        comparable = (new[0], region.pk, *new[2:])
+        comparable = (new[0], region.pk, new[2], user_pk(manager), *new[4:])
         if comparable == ref.old:
             self.plan.keep()
             return
@@ -311,5 +366,7 @@ class PartnersCheck(FileCheck):
         _, partner_type, region, *rest = values
         instance.partner_type = partner_type
         instance.region_id = region.pk
-        instance.country, instance.account_manager_id, *dates_and_email = rest
-        instance.joined_on, instance.ended_on, instance.contact_email = dates_and_email
+        instance.country, manager, *rest = rest
+        instance.account_manager_id = user_pk(manager)
+        instance.joined_on, instance.ended_on, instance.contact_email, *rest = rest
+        instance.website, instance.notes = rest

@@ -15,14 +15,17 @@ from django.db import connection
 from django.db.models.functions import Collate
 
 from certifications.models import CertificationLevel, PartnerCertification
-from partnerprogram.models import Partner, PartnerFeedback
+from partnerprogram.models import Partner, PartnerFeedback, RemediationReview
 from partnerprogram.transfer.formats import (
     CERTIFICATIONS,
     FEEDBACK,
     LEVELS,
+    NO,
     PARTNERS,
+    REVIEWS,
     TIERS,
     TRANSITIONS,
+    YES,
 )
 from tiers.models import Tier, TierTransition
 
@@ -37,18 +40,24 @@ def _binary(field):
 
 def _tables():
     """(format, queryset of value tuples in the format's column order) for every file."""
-    username = f"account_manager__{get_user_model().USERNAME_FIELD}"
+    username_field = get_user_model().USERNAME_FIELD
+
+    def username(field):
+        return f"{field}__{username_field}"
+
     b = _binary
     return [
         (
             LEVELS,
             CertificationLevel.objects.order_by(b("name")).values_list(
-                "name", "rank", "validity_months"
+                "name", "rank", "validity_months", "description", "criteria"
             ),
         ),
         (
             TIERS,
-            Tier.objects.order_by(b("name")).values_list("name", "rank", "required_level__name"),
+            Tier.objects.order_by(b("name")).values_list(
+                "name", "rank", "required_level__name", "description", "benefits"
+            ),
         ),
         (
             PARTNERS,
@@ -57,32 +66,70 @@ def _tables():
                 "partner_type",
                 "region__name",
                 "country",
-                username,
+                username("account_manager"),
                 "joined_on",
                 "ended_on",
                 "contact_email",
+                "website",
+                "notes",
             ),
         ),
         (
             CERTIFICATIONS,
             PartnerCertification.objects.order_by(
                 b("partner__name"), b("level__name"), "awarded_on"
-            ).values_list("partner__name", "level__name", "awarded_on", "expires_on", "revoked_on"),
+            ).values_list(
+                "partner__name",
+                "level__name",
+                "awarded_on",
+                "expires_on",
+                "revoked_on",
+                "notes",
+                username("recorded_by"),
+            ),
         ),
         (
             TRANSITIONS,
             TierTransition.objects.order_by(
                 b("partner__name"), "effective_on", b("to_tier__name")
             ).values_list(
-                "partner__name", "from_tier__name", "to_tier__name", "effective_on", "reason"
+                "partner__name",
+                "from_tier__name",
+                "to_tier__name",
+                "effective_on",
+                "reason",
+                username("recorded_by"),
             ),
         ),
         (
             FEEDBACK,
-            # pk last: entries with the same key keep their order, which the import matches.
-            PartnerFeedback.objects.order_by(
-                b("partner__name"), "received_on", b("comment"), "pk"
-            ).values_list("partner__name", "received_on", "channel", "topic", "rating", "comment"),
+            PartnerFeedback.objects.order_by(b("partner__name"), "received_on", "pk").values_list(
+                "pk",
+                "partner__name",
+                "received_on",
+                "channel",
+                "topic",
+                "rating",
+                "comment",
+                "follow_up_needed",
+                username("logged_by"),
+            ),
+        ),
+        (
+            REVIEWS,
+            RemediationReview.objects.order_by(b("partner__name"), "opened_on", "pk").values_list(
+                "pk",
+                "partner__name",
+                "reason",
+                "opened_on",
+                username("owner"),
+                "due_on",
+                "action_plan",
+                "status",
+                "notes",
+                "outcome",
+                "closed_on",
+            ),
         ),
     ]
 
@@ -92,11 +139,13 @@ def _cell(value):
         return ""
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, bool):
+        return YES if value else NO
     return str(value)
 
 
 def export_program(directory, *, progress=None):
-    """Write the six files into `directory` (created if missing; files of the same names are
+    """Write the files of FORMATS into `directory` (created if missing; files of the same names are
     replaced, and removed for a table with no rows). Returns {file name: rows written}."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)

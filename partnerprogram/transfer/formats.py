@@ -9,7 +9,14 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from partnerprogram.models import FeedbackChannel, FeedbackTopic, PartnerType
+from partnerprogram.models import (
+    ActionPlan,
+    FeedbackChannel,
+    FeedbackTopic,
+    PartnerType,
+    ReviewReason,
+    ReviewStatus,
+)
 from partnerprogram.rules.periods import parse_date
 
 WHOLE_ROW = "-"  # the column of a problem that no single column owns
@@ -52,6 +59,19 @@ def whole_number(value):
         raise ValueError(f"{value!r} is not a whole number.") from None
 
 
+YES, NO = "yes", "no"
+
+
+def yes_no(value):
+    """A flag: yes or no (also true/false, 1/0, as spreadsheets write them)."""
+    answer = {"yes": True, "true": True, "1": True, "no": False, "false": False, "0": False}.get(
+        value.lower()
+    )
+    if answer is None:
+        raise ValueError(f"{value!r} is not yes or no.")
+    return answer
+
+
 def choice(choices):
     keys = {key: key for key in choices.values}  # the rows share the choice's own string
 
@@ -63,16 +83,36 @@ def choice(choices):
     return parse
 
 
+class Keep:
+    """The value of a column the file leaves out: a new record gets the field's default, a
+    stored one keeps what it has."""
+
+    def __repr__(self):
+        return "KEEP"
+
+
+KEEP = Keep()
+EMPTY = "empty"  # Column.left_out: a left-out column reads as an empty cell
+
+
 @dataclass(frozen=True)
 class Column:
     """A column of a file. An empty cell is an error when `required`, else `empty`. Cells
-    are stripped of surrounding spaces except in free text, which is kept as written."""
+    are stripped of surrounding spaces except in free text, which is kept as written. A
+    column added to the format after its first version may be left out of a file
+    (`may_be_left_out`): its value is then KEEP, or `empty` where empty already means
+    "leave as it is" (an author, an id)."""
 
     name: str
     parse: Callable[[str], object] = text
     required: bool = False
     empty: object = None
     strip: bool = True
+    left_out: object = None  # the value when the file leaves the column out (None: required)
+
+    @property
+    def may_be_left_out(self):
+        return self.left_out is not None
 
 
 def required(name, parse=text):
@@ -100,14 +140,46 @@ class FileFormat:
         return [column.name for column in self.columns]
 
 
+def record_id(name="id"):
+    """The stable key of a record that has no natural one: written by the export, kept by
+    the import (empty: a new record, or one matched on its other values)."""
+    return Column(name, whole_number, left_out=EMPTY)
+
+
+def author(name):
+    """Who recorded a row, by username (empty: as stored, or the importer for a new row)."""
+    return Column(name, common_text, left_out=EMPTY)
+
+
+def later(column):
+    """A column added after the format's first version: files may leave it out."""
+    return Column(**{**column.__dict__, "left_out": KEEP})
+
+
+def flag(name):
+    return Column(name, yes_no, empty=False)
+
+
 LEVELS = FileFormat(
     "certification_levels.csv",
-    (required("name"), required("rank", whole_number), optional("validity_months", whole_number)),
+    (
+        required("name"),
+        required("rank", whole_number),
+        optional("validity_months", whole_number),
+        later(free_text("description")),
+        later(free_text("criteria")),
+    ),
     key=("name",),
 )
 TIERS = FileFormat(
     "tiers.csv",
-    (required("name"), required("rank", whole_number), optional("required_level")),
+    (
+        required("name"),
+        required("rank", whole_number),
+        optional("required_level"),
+        later(free_text("description")),
+        later(free_text("benefits")),
+    ),
     key=("name",),
 )
 PARTNERS = FileFormat(
@@ -121,6 +193,8 @@ PARTNERS = FileFormat(
         required("joined_on", date),
         optional("ended_on", date),
         Column("contact_email", empty=""),
+        later(Column("website", empty="")),
+        later(free_text("notes")),
     ),
     key=("name",),
 )
@@ -132,6 +206,8 @@ CERTIFICATIONS = FileFormat(
         required("awarded_on", date),
         optional("expires_on", date),
         optional("revoked_on", date),
+        later(free_text("notes")),
+        author("recorded_by"),
     ),
     key=("partner", "level", "awarded_on"),
 )
@@ -143,23 +219,44 @@ TRANSITIONS = FileFormat(
         required("to_tier"),
         required("effective_on", date),
         free_text("reason", common_text),
+        author("recorded_by"),
     ),
     key=("partner", "effective_on", "to_tier"),
 )
 FEEDBACK = FileFormat(
     "feedback.csv",
     (
+        record_id(),
         required("partner"),
         required("received_on", date),
         required("channel", choice(FeedbackChannel)),
         required("topic", choice(FeedbackTopic)),
         required("rating", whole_number),
         free_text("comment", is_required=True),
+        later(flag("follow_up_needed")),
+        author("logged_by"),
     ),
-    key=("partner", "received_on", "comment"),
+    key=("id",),
+)
+REVIEWS = FileFormat(
+    "remediation_reviews.csv",
+    (
+        record_id(),
+        required("partner"),
+        required("reason", choice(ReviewReason)),
+        required("opened_on", date),
+        required("owner", common_text),
+        required("due_on", date),
+        Column("action_plan", choice(ActionPlan), empty=""),
+        required("status", choice(ReviewStatus)),
+        free_text("notes"),
+        free_text("outcome"),
+        optional("closed_on", date),
+    ),
+    key=("id",),
 )
 
-FORMATS = (LEVELS, TIERS, PARTNERS, CERTIFICATIONS, TRANSITIONS, FEEDBACK)
+FORMATS = (LEVELS, TIERS, PARTNERS, CERTIFICATIONS, TRANSITIONS, FEEDBACK, REVIEWS)
 FORMATS_BY_NAME = {fmt.name: fmt for fmt in FORMATS}
 
 
@@ -286,9 +383,9 @@ def _header_positions(fmt, header, problems):
             )
             ok = False
         positions[name] = index
-    for name in fmt.column_names:
-        if name not in positions:
-            problems.append(Problem(fmt.name, 1, name, "The column is missing."))
+    for column in fmt.columns:
+        if column.name not in positions and not column.may_be_left_out:
+            problems.append(Problem(fmt.name, 1, column.name, "The column is missing."))
             ok = False
     return positions if ok else None
 
@@ -296,7 +393,11 @@ def _header_positions(fmt, header, problems):
 def _parse(fmt, line, cells, positions, problems):
     values, ok = {}, True
     for column in fmt.columns:
-        raw = cells[positions[column.name]]
+        position = positions.get(column.name)
+        if position is None:  # a column the file may leave out
+            values[column.name] = column.empty if column.left_out is EMPTY else KEEP
+            continue
+        raw = cells[position]
         cell = raw.strip() if column.strip else raw
         if "\x00" in cell:  # PostgreSQL cannot store it
             problems.append(Problem(fmt.name, line, column.name, "The value has a NUL character."))

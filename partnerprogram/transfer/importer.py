@@ -1,6 +1,6 @@
 """Import a whole program from the files of the transfer format, all or nothing.
 
-    result = import_program(source, dry_run=False, user=None, progress=None)
+    result = import_program(source, dry_run=False, user=None, create_users=False, progress=None)
 
 Every file present is read in the order of formats.FORMATS and every row checked (columns,
 types, choices, references, the models' rules, each partner's transition chain with what the
@@ -10,6 +10,8 @@ database holds) before anything is written. Any problem: nothing is written and
 
 `user` is who imports through the admin: the rows they may not add or change are problems,
 and the history and the "recorded by" of new rows name them. The command passes no user.
+A username the files name that does not exist is a problem, or with `create_users` a user
+the import creates, inactive.
 """
 
 import time
@@ -28,7 +30,7 @@ from partnerprogram.transfer.formats import (
     Problem,
     read_rows,
 )
-from partnerprogram.transfer.records import CertificationsCheck, FeedbackCheck
+from partnerprogram.transfer.records import CertificationsCheck, FeedbackCheck, ReviewsCheck
 from partnerprogram.transfer.state import State
 
 CHECKS = {
@@ -40,6 +42,7 @@ CHECKS = {
         CertificationsCheck,
         TransitionsCheck,
         FeedbackCheck,
+        ReviewsCheck,
     )
 }
 PROGRESS_EVERY = 1024 * 1024  # bytes read between two progress reports
@@ -49,6 +52,7 @@ PROGRESS_EVERY = 1024 * 1024  # bytes read between two progress reports
 class ImportResult:
     plans: list = field(default_factory=list)  # FilePlans, in the order of the files
     new_regions: list = field(default_factory=list)  # names
+    new_users: list = field(default_factory=list)  # usernames
     problems: list = field(default_factory=list)  # Problems, in file and line order
     dry_run: bool = False
     written: bool = False
@@ -60,7 +64,7 @@ class ImportResult:
 
     @property
     def changes_anything(self):
-        return bool(self.new_regions) or any(plan.changed for plan in self.plans)
+        return bool(self.new_regions or self.new_users) or any(p.changed for p in self.plans)
 
     @property
     def rows(self):
@@ -75,6 +79,8 @@ class ImportResult:
         ]
         if self.new_regions:
             lines.append(f"New regions: {', '.join(self.new_regions)}")
+        if self.new_users:
+            lines.append(f"New users (inactive): {', '.join(self.new_users)}")
         if not self.changes_anything:
             lines.append("Nothing to change: the database already holds every row.")
         elif self.dry_run:
@@ -82,15 +88,16 @@ class ImportResult:
         return lines
 
 
-def import_program(source, *, dry_run=False, user=None, progress=None):
+def import_program(source, *, dry_run=False, user=None, create_users=False, progress=None):
     started = time.monotonic()
     result = ImportResult(dry_run=dry_run, problems=list(source.problems))
     if dry_run:
-        _check(source, result, user, progress)
+        _check(source, result, State(create_users=create_users), user, progress)
     else:
         # The checks run in the writing transaction, so that they see what it writes over.
         with transaction.atomic():
-            state = _check(source, result, user, progress)
+            state = State(create_users=create_users)
+            _check(source, result, state, user, progress)
             if result.ok and result.changes_anything:
                 writer.write(result.plans, state, user=user, progress=progress)
                 result.written = True
@@ -98,8 +105,7 @@ def import_program(source, *, dry_run=False, user=None, progress=None):
     return result
 
 
-def _check(source, result, user, progress):
-    state = State()
+def _check(source, result, state, user, progress):
     for fmt in FORMATS:
         check = CHECKS[fmt.name](state, result.problems)
         if fmt.name not in source:
@@ -110,11 +116,11 @@ def _check(source, result, user, progress):
             rows = read_rows(fmt, stream, result.problems, _reporter(fmt.name, source, progress))
             result.plans.append(check.check(rows))
     result.new_regions = [ref.name for ref in state.new_regions]
+    result.new_users = [ref.name for ref in state.new_users]
     if user is not None:
         result.problems += _permission_problems(result.plans, state, user)
     order = {fmt.name: index for index, fmt in enumerate(FORMATS)}
     result.problems.sort(key=lambda p: (order.get(p.file, -1), p.file, p.line))
-    return state
 
 
 def _reporter(name, source, progress):
@@ -152,5 +158,10 @@ def _permission_problems(plans, state, user):
                 PARTNERS.name, ref.line, "region", f"You may not add regions ({ref.name!r} is new)."
             )
             for ref in state.new_regions
+        ]
+    if state.new_users and not user.has_perm("auth.add_user"):
+        problems += [
+            Problem(ref.file, ref.line, WHOLE_ROW, f"You may not add users ({ref.name!r} is new).")
+            for ref in state.new_users
         ]
     return problems

@@ -1,17 +1,26 @@
-"""The checks of the files of a partner's dated records: certifications and feedback. A row
-is checked by itself first; `finish` then loads the stored records of the partners named (a
-few queries, whatever the number of rows) and plans each row as a create, an update or
-nothing."""
+"""The checks of the files of a partner's dated records: certifications, feedback and
+remediation reviews. A row is checked by itself first; `finish` then loads the stored records
+of the partners named (a few queries, whatever the number of rows) and plans each row as a
+create, an update or nothing.
+
+Users are named by username. An author column ("recorded by", "logged by") left empty keeps
+the stored author, and names the importing user on a new row.
+"""
+
+import datetime as dt
 
 from certifications.models import PartnerCertification
-from partnerprogram.models import PartnerFeedback
+from partnerprogram.models import PartnerFeedback, RemediationReview, ReviewStatus
 from partnerprogram.transfer.checks import FileCheck, constraint_message
-from partnerprogram.transfer.formats import CERTIFICATIONS, FEEDBACK, INVALID
-from partnerprogram.transfer.state import rows_of_partners
+from partnerprogram.transfer.formats import CERTIFICATIONS, FEEDBACK, INVALID, REVIEWS, WHOLE_ROW
+from partnerprogram.transfer.state import CHUNK, rows_of_partners, user_pk
 
 
 class PartnerRecordCheck(FileCheck):
     """A file whose rows each belong to a partner named in the `partner` column."""
+
+    user_fields = ()  # fields that name a user
+    author_fields = ()  # of those, the ones an empty cell leaves as they are
 
     def __init__(self, state, problems):
         super().__init__(state, problems)
@@ -30,15 +39,52 @@ class PartnerRecordCheck(FileCheck):
     def stored_partner_pks(self):
         return {values[0].pk for _, values in self.rows if values[0].pk is not None}
 
+    def comparable(self, fields, new, old):
+        """The row's values of `fields` as compared with the stored `old` ones (usernames
+        for users): an empty author cell takes the stored author."""
+        values = []
+        for index, (field, value) in enumerate(zip(fields, new, strict=True)):
+            if field in self.user_fields:
+                value = value.name if value is not None else None
+                if value is None and field in self.author_fields and old:
+                    value = old[index]
+            values.append(value)
+        return tuple(values)
+
+    def stored_values(self, fields, values):
+        """Stored `values` of `fields` with users as usernames."""
+        usernames = self.state.usernames
+        return tuple(
+            usernames.get(value) if field in self.user_fields else value
+            for field, value in zip(fields, values, strict=True)
+        )
+
+    def set_fields(self, instance, fields, values, importer_pk=None):
+        for field, value in zip(fields, values, strict=True):
+            if field in self.user_fields:
+                if value is None and field in self.author_fields:
+                    if instance.pk is None and importer_pk is not None:
+                        setattr(instance, f"{field}_id", importer_pk)
+                    continue
+                setattr(instance, f"{field}_id", user_pk(value))
+            else:
+                setattr(instance, field, value)
+
+
+def _shown(value):
+    return value.isoformat() if isinstance(value, dt.date) else str(value)
+
 
 class CertificationsCheck(PartnerRecordCheck):
     fmt = CERTIFICATIONS
     model = PartnerCertification
-    update_fields = ("expires_on", "revoked_on")
+    update_fields = ("expires_on", "revoked_on", "notes", "recorded_by")
+    user_fields = author_fields = ("recorded_by",)
 
     def check_row(self, row):
         values, line = row.values, row.line
         partner = self.partner(row)
+        recorder = self.user(row, "recorded_by")
         level = None
         if values["level"] is not INVALID:
             level = self.lookup(self.state.levels, values["level"], line, "level", "level")
@@ -49,103 +95,231 @@ class CertificationsCheck(PartnerRecordCheck):
             if expires_on is None and level.validity_months:
                 expires_on = PartnerCertification.default_expiry(level, awarded_on)
         certification = self.instance(
-            awarded_on=awarded_on, expires_on=expires_on, revoked_on=values["revoked_on"]
+            awarded_on=awarded_on,
+            expires_on=expires_on,
+            revoked_on=values["revoked_on"],
+            notes=values["notes"],
         )
-        exclude = ["partner", "level", "recorded_by", "notes"]
-        if self.obeys_model(certification, row, exclude=exclude) and partner and level:
-            self.rows.append((line, (partner, level, awarded_on, expires_on, values["revoked_on"])))
+        exclude = ["partner", "level", "recorded_by"]
+        if (
+            self.obeys_model(certification, row, exclude=exclude)
+            and partner
+            and level
+            and recorder is not INVALID
+        ):
+            fields = (expires_on, values["revoked_on"], values["notes"], recorder)
+            self.rows.append((line, (partner, level, awarded_on, *fields)))
 
     def finish(self):
         stored = {}
-        for partner_pk, level_pk, awarded_on, pk, *dates in rows_of_partners(
+        for partner_pk, level_pk, awarded_on, pk, *rest in rows_of_partners(
             PartnerCertification.objects,
-            ("level", "awarded_on", "pk", "expires_on", "revoked_on"),
+            ("level", "awarded_on", "pk", *self.update_fields),
             self.stored_partner_pks(),
         ):
-            stored[partner_pk, level_pk, awarded_on] = (pk, tuple(dates))
+            stored[partner_pk, level_pk, awarded_on] = (pk, rest)
         for line, values in self.rows:
-            partner, level, awarded_on, *dates = values
+            partner, level, awarded_on, *fields = values
             key = f"{partner.name}, {level.name}, {awarded_on.isoformat()}"
-            pk, old = stored.get((partner.pk, level.pk, awarded_on), (None, ()))
+            pk, rest = stored.get((partner.pk, level.pk, awarded_on), (None, None))
+            fields = self.kept(self.update_fields, fields, rest)
+            values = (partner, level, awarded_on, *fields)
+            old = self.stored_values(self.update_fields, rest) if pk else ()
+            new = self.comparable(self.update_fields, fields, old)
             self.plan.add(
-                line, values, key, pk=pk, old=old, new=dates, columns=self.update_fields, show=_iso
+                line, values, key, pk=pk, old=old, new=new, columns=self.update_fields, show=_shown
             )
 
     def build(self, values, user_pk):
-        partner, level, awarded_on, expires_on, revoked_on = values
-        return PartnerCertification(
-            partner_id=partner.pk,
-            level_id=level.pk,
-            awarded_on=awarded_on,
-            expires_on=expires_on,
-            revoked_on=revoked_on,
-            recorded_by_id=user_pk,
+        partner, level, awarded_on, *fields = values
+        certification = PartnerCertification(
+            partner_id=partner.pk, level_id=level.pk, awarded_on=awarded_on
         )
+        self.set_fields(certification, self.update_fields, fields, user_pk)
+        return certification
 
     def apply(self, instance, values):
-        instance.expires_on, instance.revoked_on = values[3:]
+        self.set_fields(instance, self.update_fields, values[3:])
 
 
-def _iso(value):
-    return value.isoformat()
+class KeyedRecordCheck(PartnerRecordCheck):
+    """A file of records with no natural key, each row keyed by its `id` column: the
+    record's primary key, which the export writes and the import keeps (a new record is
+    created with that id). A row with no id is matched on `natural`, the partner's stored
+    records with the same values in order (the first row to the oldest), and otherwise
+    created; so a file written by hand imports twice without doubling."""
+
+    fields = ()  # the row's fields after partner, in the order of `values`
+    natural = ()  # the fields that match a row with no id
+
+    @property
+    def update_fields(self):
+        return self.fields
+
+    def keep_row(self, row, partner, values):
+        """Keep a checked row for `finish`; `values` of self.fields."""
+        record_id = row.values["id"]
+        if record_id is not None and not self.first_time((record_id,), row.line):
+            return
+        self.rows.append((row.line, (partner, record_id, *values)))
+
+    def finish(self):
+        stored = {}  # partner pk -> {pk: values of self.fields}
+        for partner_pk, pk, *rest in rows_of_partners(
+            self.model.objects, ("pk", *self.fields), self.stored_partner_pks()
+        ):
+            stored.setdefault(partner_pk, {})[pk] = rest
+        elsewhere = self._ids_of_other_partners(stored)
+        claimed = set()
+        with_id = [(line, values) for line, values in self.rows if values[1] is not None]
+        without_id = [(line, values) for line, values in self.rows if values[1] is None]
+        for line, values in with_id:
+            partner, record_id = values[:2]
+            if record_id in elsewhere:
+                self.problem(
+                    line,
+                    "id",
+                    f"{self.model._meta.verbose_name.capitalize()} {record_id} belongs to "
+                    f"{elsewhere[record_id]}; leave the id empty for a new one.",
+                )
+                continue
+            found = record_id in stored.get(partner.pk, {})
+            claimed.add(record_id)
+            self._plan(line, values, record_id if found else None, stored)
+        self.plan.explicit_keys = len(self.plan.created)
+        for line, values in without_id:
+            partner = values[0]
+            pk = self._natural_match(stored.get(partner.pk, {}), values, claimed)
+            claimed.add(pk)
+            self._plan(line, values, pk, stored)
+        self.rows_planned(stored)
+
+    def rows_planned(self, stored):
+        """After planning: checks across rows (none by default)."""
+
+    def _natural_match(self, records, values, claimed):
+        indexes = [self.fields.index(field) for field in self.natural]
+        wanted = [values[2 + index] for index in indexes]
+        for pk in sorted(records):
+            if pk not in claimed and [records[pk][index] for index in indexes] == wanted:
+                return pk
+        return None
+
+    def _plan(self, line, values, pk, stored):
+        partner = values[0]
+        rest = stored[partner.pk][pk] if pk is not None else None
+        values = (*values[:2], *self.kept(self.fields, values[2:], rest))
+        old = self.stored_values(self.fields, rest) if rest is not None else ()
+        new = self.comparable(self.fields, values[2:], old)
+        key = f"{partner.name}, id {values[1] or pk}" if values[1] or pk else partner.name
+        self.plan.add(line, values, key, pk=pk, old=old, new=new, columns=self.fields, show=_shown)
+
+    def _ids_of_other_partners(self, stored):
+        """{id: partner name} for the rows' ids that are records of another partner."""
+        mine = {pk for records in stored.values() for pk in records}
+        wanted = sorted({values[1] for _, values in self.rows if values[1] is not None} - mine)
+        found = {}
+        for start in range(0, len(wanted), CHUNK):
+            found.update(
+                self.model.objects.filter(pk__in=wanted[start : start + CHUNK]).values_list(
+                    "pk", "partner__name"
+                )
+            )
+        return found
+
+    def build(self, values, user_pk):
+        partner, record_id, *fields = values
+        record = self.model(pk=record_id, partner_id=partner.pk)
+        self.set_fields(record, self.fields, fields, user_pk)
+        return record
+
+    def apply(self, instance, values):
+        self.set_fields(instance, self.fields, values[2:])
 
 
-class FeedbackCheck(PartnerRecordCheck):
-    """Feedback has no unique key: two entries of one partner on one day may say the same.
-    Rows sharing a key are matched in order to the stored entries with that key (the first
-    row to the oldest entry), so that an exported file imports back unchanged."""
-
+class FeedbackCheck(KeyedRecordCheck):
     fmt = FEEDBACK
     model = PartnerFeedback
-    update_fields = ("channel", "topic", "rating")
+    fields = (
+        "received_on",
+        "channel",
+        "topic",
+        "rating",
+        "comment",
+        "follow_up_needed",
+        "logged_by",
+    )
+    natural = ("received_on", "comment")
+    user_fields = author_fields = ("logged_by",)
 
     def check_row(self, row):
         values, line = row.values, row.line
         partner = self.partner(row)
-        feedback = self.instance(
-            received_on=values["received_on"],
-            channel=values["channel"],
-            topic=values["topic"],
-            comment=values["comment"],
-        )
-        exclude = ["partner", "logged_by", "follow_up_needed", "rating"]
+        author = self.user(row, "logged_by")
+        plain = self.fields[:-1]
+        feedback = self.instance(**{field: values[field] for field in plain})
+        exclude = ["partner", "logged_by", "rating"]
         ok = self.obeys_model(feedback, row, exclude=exclude) and partner
         if values["rating"] is not INVALID and not 1 <= values["rating"] <= 5:
             self.problem(
                 line, "rating", constraint_message(PartnerFeedback, "feedback_rating_1_to_5")
             )
             ok = False
-        if ok:
-            fields = ("received_on", "channel", "topic", "rating", "comment")
-            self.rows.append((line, (partner, *(values[field] for field in fields))))
+        if ok and author is not INVALID:
+            self.keep_row(row, partner, [*(values[field] for field in plain), author])
 
-    def finish(self):
-        stored = {}
-        for partner_pk, received_on, comment, pk, *rest in rows_of_partners(
-            PartnerFeedback.objects,
-            ("received_on", "comment", "pk", "channel", "topic", "rating"),
-            self.stored_partner_pks(),
-        ):
-            stored.setdefault((partner_pk, received_on, comment), []).append((pk, tuple(rest)))
-        for line, values in self.rows:
-            partner, received_on, channel, topic, rating, comment = values
-            key = f"{partner.name}, {received_on.isoformat()}"
-            matches = stored.get((partner.pk, received_on, comment))
-            pk, old = matches.pop(0) if matches else (None, ())
-            new = (channel, topic, rating)
-            self.plan.add(line, values, key, pk=pk, old=old, new=new, columns=self.update_fields)
 
-    def build(self, values, user_pk):
-        partner, received_on, channel, topic, rating, comment = values
-        return PartnerFeedback(
-            partner_id=partner.pk,
-            received_on=received_on,
-            channel=channel,
-            topic=topic,
-            rating=rating,
-            comment=comment,
-            logged_by_id=user_pk,
-        )
+class ReviewsCheck(KeyedRecordCheck):
+    """Remediation reviews; besides each review's own rules, a partner has at most one open
+    review per reason, counting its stored reviews."""
 
-    def apply(self, instance, values):
-        instance.channel, instance.topic, instance.rating = values[2:5]
+    fmt = REVIEWS
+    model = RemediationReview
+    fields = (
+        "reason",
+        "opened_on",
+        "owner",
+        "due_on",
+        "action_plan",
+        "status",
+        "notes",
+        "outcome",
+        "closed_on",
+    )
+    natural = ("reason", "opened_on")
+    user_fields = ("owner",)
+
+    def check_row(self, row):
+        values = row.values
+        partner = self.partner(row)
+        owner = self.user(row, "owner")
+        plain = [field for field in self.fields if field != "owner"]
+        review = self.instance(**{field: values[field] for field in plain})
+        ok = self.obeys_model(review, row, exclude=["partner", "owner"]) and partner
+        if ok and owner is not INVALID:
+            self.keep_row(row, partner, [owner if f == "owner" else values[f] for f in self.fields])
+
+    def rows_planned(self, stored):
+        """Reviews open after the import, per partner and reason: the stored ones the file
+        leaves alone and the rows."""
+        reason, status = self.fields.index("reason"), self.fields.index("status")
+        open_values = set(ReviewStatus.open_values())
+        written = {pk: (line, values) for line, pk, values in self.plan.updated}
+        opened = {}  # (partner, reason) -> [line or None]
+        for line, values in self.plan.created:
+            if values[2 + status] in open_values:
+                opened.setdefault((values[0].pk or id(values[0]), values[2 + reason]), []).append(
+                    line
+                )
+        for partner_pk, records in stored.items():
+            for pk, rest in records.items():
+                line, values = written.get(pk, (None, None))
+                now = values[2:] if values else rest
+                if now[status] in open_values:
+                    opened.setdefault((partner_pk, now[reason]), []).append(line)
+        message = constraint_message(RemediationReview, "review_one_open_per_partner_and_reason")
+        for lines in opened.values():
+            if len(lines) > 1:
+                for line in lines:
+                    if line is not None:
+                        self.problem(line, WHOLE_ROW, message)

@@ -23,6 +23,8 @@ PARTNER_FIELDS = (
     "joined_on",
     "ended_on",
     "contact_email",
+    "website",
+    "notes",
 )
 PREVIEW_ROWS = 200  # changed rows kept per file for the preview
 CHUNK = 2000  # ids per `IN (...)` query
@@ -49,20 +51,39 @@ class RegionRef(Ref):
     __slots__ = ()
 
 
-class LevelRef(Ref):
-    __slots__ = ("rank", "validity_months")
+class UserRef(Ref):
+    """A user, by username; one the import creates (inactive) has no pk until written, and
+    `file` and `line` say where it is first named."""
 
-    def __init__(self, pk, name, line=None, rank=None, validity_months=None):
+    __slots__ = ("file",)
+
+    def __init__(self, pk, name, line=None, file=None):
         super().__init__(pk, name, line)
-        self.rank, self.validity_months = rank, validity_months
+        self.file = file
+
+
+def user_pk(ref):
+    return ref.pk if ref is not None else None
+
+
+class LevelRef(Ref):
+    """A level; `texts` its description and criteria as stored."""
+
+    __slots__ = ("rank", "validity_months", "texts")
+
+    def __init__(self, pk, name, line=None, rank=None, validity_months=None, texts=()):
+        super().__init__(pk, name, line)
+        self.rank, self.validity_months, self.texts = rank, validity_months, texts
 
 
 class TierRef(Ref):
-    __slots__ = ("rank", "required_level")
+    """A tier; `texts` its description and benefits as stored."""
 
-    def __init__(self, pk, name, line=None, rank=None, required_level=None):
+    __slots__ = ("rank", "required_level", "texts")
+
+    def __init__(self, pk, name, line=None, rank=None, required_level=None, texts=()):
         super().__init__(pk, name, line)
-        self.rank, self.required_level = rank, required_level
+        self.rank, self.required_level, self.texts = rank, required_level, texts
 
 
 class PartnerRef(Ref):
@@ -105,6 +126,7 @@ class FilePlan:
     updated: list = field(default_factory=list)
     unchanged: int = 0
     changes: list = field(default_factory=list)
+    explicit_keys: int = 0  # the first rows of `created` are created with their own pk
 
     def add(self, line, values, key, *, pk=None, old=(), new=(), columns=(), show=str):
         """Plan a row: created when no stored record matched it (`pk` None), updated when
@@ -157,29 +179,39 @@ def _shown(value, show):
 
 
 class State:
-    """The program's named records by name, loaded with one query per model."""
+    """The program's named records by name, loaded with one query per model. Users are
+    named by username; with `create_users`, one that does not exist is created inactive."""
 
-    def __init__(self):
+    def __init__(self, *, create_users=False):
+        self.create_users = create_users
+        self.new_users = []  # UserRefs the import creates, in the order first named
         self.regions = {}  # lower-cased name -> RegionRef
         self.new_regions = []  # RegionRefs the import creates, in the order first named
         for pk, name in Region.objects.order_by("-pk").values_list("pk", "name"):
             self.regions[name.lower()] = RegionRef(pk, name)  # the oldest wins a case clash
         self.region_names = {ref.pk: ref.name for ref in self.regions.values()}
         User = get_user_model()
-        self.users = dict(User.objects.values_list(User.USERNAME_FIELD, "pk"))
-        self.usernames = {pk: name for name, pk in self.users.items()}
+        self.users = {
+            name: UserRef(pk, name)
+            for name, pk in User.objects.values_list(User.USERNAME_FIELD, "pk")
+        }
+        self.usernames = {ref.pk: name for name, ref in self.users.items()}
         self.levels = {}
-        for pk, name, rank, validity in CertificationLevel.objects.values_list(
-            "pk", "name", "rank", "validity_months"
+        for pk, name, rank, validity, *texts in CertificationLevel.objects.values_list(
+            "pk", "name", "rank", "validity_months", "description", "criteria"
         ):
-            self.levels[name] = LevelRef(pk, name, rank=rank, validity_months=validity)
+            self.levels[name] = LevelRef(
+                pk, name, rank=rank, validity_months=validity, texts=tuple(texts)
+            )
         levels_by_pk = {ref.pk: ref for ref in self.levels.values()}
         self.tiers = {}
-        for pk, name, rank, level_pk in Tier.objects.values_list(
-            "pk", "name", "rank", "required_level"
+        for pk, name, rank, level_pk, *texts in Tier.objects.values_list(
+            "pk", "name", "rank", "required_level", "description", "benefits"
         ):
             level = levels_by_pk.get(level_pk)
-            self.tiers[name] = TierRef(pk, name, rank=rank, required_level=level)
+            self.tiers[name] = TierRef(
+                pk, name, rank=rank, required_level=level, texts=tuple(texts)
+            )
         self.tiers_by_pk = {ref.pk: ref for ref in self.tiers.values()}
         self.partners = {}
         for pk, name, tier_pk, *old in Partner.objects.values_list(
@@ -194,6 +226,11 @@ class State:
         if ref is None:
             ref = self.regions[name.lower()] = RegionRef(None, name, line)
             self.new_regions.append(ref)
+        return ref
+
+    def new_user(self, name, file, line):
+        ref = self.users[name] = UserRef(None, name, line, file)
+        self.new_users.append(ref)
         return ref
 
     def new_partner(self, name, line):

@@ -3,6 +3,8 @@ whatever the size of the files. Every write keeps its change history, as the adm
 goes through partnerprogram.freshness as one batch. Call inside a transaction (the importer
 does)."""
 
+from django.contrib.auth import get_user_model
+from django.core.management.color import no_style
 from django.db import connection
 from django.utils import timezone
 
@@ -20,6 +22,7 @@ def write(plans, state, *, user=None, progress=None):
     progress = progress or (lambda label, done, total: None)
     user_pk = user.pk if user else None
     history = History(user_pk)
+    _create_users(state.new_users)
     with freshness.batch():
         regions = [Region(name=ref.name) for ref in state.new_regions]
         Region.objects.bulk_create(regions)
@@ -44,14 +47,33 @@ def _write_plan(plan, history, user_pk, progress):
         history.record(plan.model, objs, update=True)
         done += len(batch)
         progress(f"writing {plan.name}", done, total)
-    for batch in _batches(plan.created, CREATE_BATCH):
-        objs = [plan.build(values, user_pk) for _, values in batch]
-        plan.model.objects.bulk_create(objs)
-        history.record(plan.model, objs)
-        for (_, values), obj in zip(batch, objs, strict=True):
-            plan.saved(values, obj)
-        done += len(batch)
-        progress(f"writing {plan.name}", done, total)
+    keyed, unkeyed = plan.created[: plan.explicit_keys], plan.created[plan.explicit_keys :]
+    for rows in (keyed, unkeyed):
+        for batch in _batches(rows, CREATE_BATCH):
+            objs = [plan.build(values, user_pk) for _, values in batch]
+            plan.model.objects.bulk_create(objs)
+            history.record(plan.model, objs)
+            for (_, values), obj in zip(batch, objs, strict=True):
+                plan.saved(values, obj)
+            done += len(batch)
+            progress(f"writing {plan.name}", done, total)
+        if rows is keyed and keyed:
+            # Rows created with their own ids: the next id the database hands out is past
+            # them (PostgreSQL's sequence does not follow; SQLite's does by itself).
+            with connection.cursor() as cursor:
+                for sql in connection.ops.sequence_reset_sql(no_style(), [plan.model]):
+                    cursor.execute(sql)
+
+
+def _create_users(refs):
+    """The users the folder names that did not exist (--create-users): inactive, with no
+    usable password, until an administrator gives them access."""
+    User = get_user_model()
+    for ref in refs:
+        user = User(**{User.USERNAME_FIELD: ref.name}, is_active=False)
+        user.set_unusable_password()
+        user.save()
+        ref.pk = user.pk
 
 
 def _batches(rows, size):

@@ -11,7 +11,8 @@ pytestmark = pytest.mark.django_db
 
 BETA = "Beta,reseller,EMEA,France,amorgan,2024-02-01,,beta@example.com"
 PARTNER_COLUMNS = (
-    "name, partner_type, region, country, account_manager, joined_on, ended_on, contact_email"
+    "name, partner_type, region, country, account_manager, joined_on, ended_on, contact_email, "
+    "website, notes"
 )
 
 CASES = {
@@ -51,7 +52,10 @@ CASES = {
     ),
     "unknown account manager": (
         {"partners.csv": ["Beta,reseller,EMEA,France,ghost,2024-02-01,,"]},
-        ["partners.csv:2: account_manager: No user 'ghost'."],
+        [
+            "partners.csv:2: account_manager: No user 'ghost': add the user first, or let the "
+            "import create missing users (inactive)."
+        ],
     ),
     "duplicate name in one file": (
         {"partners.csv": [BETA, "Gamma,msp,EMEA,,,2024-02-01,,", BETA]},
@@ -212,7 +216,8 @@ CASES = {
         {"partner.csv": "name\nBeta\n"},
         [
             "partner.csv:1: -: Not a file of the format; expected certification_levels.csv, "
-            "tiers.csv, partners.csv, certifications.csv, tier_transitions.csv, feedback.csv."
+            "tiers.csv, partners.csv, certifications.csv, tier_transitions.csv, feedback.csv, "
+            "remediation_reviews.csv."
         ],
     ),
 }

@@ -1,22 +1,26 @@
 """Export → import into an empty database → export again: the same files, the same program."""
 
+import csv
 import datetime as dt
+import io
 from io import StringIO
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from certifications.kpis import certification_breakdown, certification_levels
-from certifications.models import PartnerCertification
+from certifications.models import CertificationLevel, PartnerCertification
 from partnerprogram.devtools import demo
-from partnerprogram.models import Partner, PartnerFeedback, Region
+from partnerprogram.models import Partner, PartnerFeedback, Region, RemediationReview
 from partnerprogram.rules.periods import Period
 from partnerprogram.segments import Dimension
+from partnerprogram.transfer.formats import FORMATS
 from tests.partnerprogram.test_seed_demo import snapshot
 from tiers.kpis import tier_advancements
-from tiers.models import TierTransition
+from tiers.models import Tier, TierTransition
 
 from .conftest import counts, run_import
 
@@ -84,28 +88,117 @@ def kpi_figures(day):
     }
 
 
+def enrich():
+    """What the demo leaves empty, so that the round trip carries every field: notes, levels'
+    criteria, tiers' benefits and who recorded what (raw updates of fields that feed no
+    figure). Some records are recorded by a user who will not exist where the folder goes."""
+    User = get_user_model()
+    amorgan = User.objects.get(username=demo.ACCOUNT_MANAGERS[0][0])
+    leaver = User.objects.create(username="leaver", first_name="Left", last_name="Company")
+    CertificationLevel.objects.update(criteria='Pass the exam, "proctored".\nTwice.')
+    Tier.objects.filter(rank=2).update(benefits="Co-marketing funds; deal registration")
+    Partner.objects.filter(pk__in=Partner.objects.order_by("pk")[:10]).update(
+        notes="Prefers email,\nnot calls."
+    )
+    first_certifications = PartnerCertification.objects.order_by("pk")
+    PartnerCertification.objects.filter(pk__in=first_certifications[:20]).update(
+        notes="Renewed early", recorded_by=amorgan
+    )
+    PartnerCertification.objects.filter(pk__in=first_certifications[20:25]).update(
+        recorded_by=leaver
+    )
+    TierTransition.objects.filter(pk__in=TierTransition.objects.order_by("pk")[:15]).update(
+        recorded_by=leaver
+    )
+    PartnerFeedback.objects.filter(pk__in=PartnerFeedback.objects.order_by("pk")[:30]).update(
+        logged_by=amorgan
+    )
+    RemediationReview.objects.filter(pk__in=RemediationReview.objects.order_by("pk")[:3]).update(
+        notes="Called twice; waiting for the exam date."
+    )
+    return leaver
+
+
+PROGRAM = [
+    Region,
+    CertificationLevel,
+    Tier,
+    Partner,
+    PartnerCertification,
+    TierTransition,
+    PartnerFeedback,
+    RemediationReview,
+]
+KEPT_IDS = {PartnerFeedback, RemediationReview}  # their ids are the folder's stable keys
+
+
+def records(model):
+    """Every row of `model`, field by field, as sorted tuples: a reference by the name (a
+    username for a user) of what it refers to, the primary key only where the folder keeps
+    it."""
+    columns = []
+    for field in model._meta.concrete_fields:
+        if field.primary_key:
+            if model in KEPT_IDS:
+                columns.append(field.name)
+        elif field.is_relation:
+            related = field.related_model
+            columns.append(
+                f"{field.name}__{related.USERNAME_FIELD}"
+                if related is get_user_model()
+                else f"{field.name}__name"
+            )
+        else:
+            columns.append(field.name)
+    return columns, sorted(model.objects.values_list(*columns), key=repr)
+
+
 def test_export_then_import_into_an_empty_database_gives_back_the_same_program(tmp_path):
+    """Model by model and field by field, stored state included (kept by freshness from
+    what was imported), and users the new site lacks created inactive."""
     seed()
-    before = program()
+    leaver = enrich()
+    before = {model.__name__: records(model) for model in PROGRAM}
+    figures = program()
     first = export(tmp_path / "first")
-    assert set(first) == {
-        "certification_levels.csv",
-        "tiers.csv",
-        "partners.csv",
-        "certifications.csv",
-        "tier_transitions.csv",
-        "feedback.csv",
-    }
+    assert set(first) == {fmt.name for fmt in FORMATS}
     demo.delete_program()  # the users (account managers) stay, as they would in a new site
+    leaver.delete()  # ...but one who recorded things is not on the new site
     assert Partner.objects.count() == 0
 
     out, err, status = run_import(tmp_path / "first")
+    assert status == 1
+    assert "certifications.csv:" in err and "No user 'leaver'" in err
+    assert Partner.objects.count() == 0
+
+    out, err, status = run_import(tmp_path / "first", "--create-users")
     assert (status, err) == (0, "")
     assert "partners.csv: 150 created, 0 updated, 0 unchanged" in out
+    assert "New users (inactive): leaver" in out
     regions = next(line for line in out.splitlines() if line.startswith("New regions: "))
     assert sorted(regions.removeprefix("New regions: ").split(", ")) == sorted(demo.REGIONS)
-    assert program() == before
+    created = get_user_model().objects.get(username="leaver")
+    assert not created.is_active and not created.has_usable_password()
+
+    after = {model.__name__: records(model) for model in PROGRAM}
+    for name, (columns, rows) in before.items():
+        assert after[name] == (columns, rows), name
+    assert program() == figures
     assert export(tmp_path / "second") == first
+
+
+def test_the_demo_program_fills_every_column_the_round_trip_compares(tmp_path):
+    """So that the round trip above proves something for each column: every column of every
+    file has a non-empty value in some row of the enriched demo's export."""
+    seed()
+    enrich()
+    files = export(tmp_path / "p")
+    for name, content in files.items():
+        header, *rows = list(csv.reader(io.StringIO(content.decode())))
+        empty = [
+            column for index, column in enumerate(header) if not any(row[index] for row in rows)
+        ]
+        assert empty == [], name
 
 
 def test_two_exports_of_one_program_are_the_same_bytes_sorted_by_natural_key(tmp_path):
@@ -115,7 +208,11 @@ def test_two_exports_of_one_program_are_the_same_bytes_sorted_by_natural_key(tmp
     names = [line.split(",")[0] for line in first["partners.csv"].decode().splitlines()[1:]]
     assert names == sorted(names)
     assert first["partners.csv"].startswith(
-        b"name,partner_type,region,country,account_manager,joined_on,ended_on,contact_email\n"
+        b"name,partner_type,region,country,account_manager,joined_on,ended_on,contact_email,"
+        b"website,notes\n"
+    )
+    assert first["feedback.csv"].startswith(
+        b"id,partner,received_on,channel,topic,rating,comment,follow_up_needed,logged_by\n"
     )
 
 
@@ -126,6 +223,9 @@ def test_reimporting_the_same_folder_changes_nothing_and_says_so(tmp_path):
     out, _, status = run_import(tmp_path / "program")
     assert status == 0
     assert "partners.csv: 0 created, 0 updated, 80 unchanged" in out
+    summaries = [line for line in out.splitlines() if ".csv: " in line]
+    assert len(summaries) == len(FORMATS)
+    assert all(" 0 created, 0 updated, " in line for line in summaries), summaries
     assert "Nothing to change: the database already holds every row." in out
     assert "Imported" not in out
     assert counts() == before  # not even a history record

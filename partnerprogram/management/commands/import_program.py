@@ -18,15 +18,25 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="Check and report; write nothing."
         )
+        parser.add_argument(
+            "--create-users",
+            action="store_true",
+            help=(
+                "Create the users the files name by username that do not exist, inactive and "
+                "without a password (without it, each is a problem)."
+            ),
+        )
 
-    def handle(self, *args, path, dry_run, **options):
+    def handle(self, *args, path, dry_run, create_users, **options):
         try:
             source = from_path(path)
         except SourceError as error:
             raise CommandError(str(error)) from None
         self.progress_shown = False
         try:
-            result = import_program(source, dry_run=dry_run, progress=self.progress)
+            result = import_program(
+                source, dry_run=dry_run, create_users=create_users, progress=self.progress
+            )
         except SourceError as error:  # a damaged zip member, found while reading it
             raise CommandError(str(error)) from None
         if self.progress_shown:
