@@ -90,8 +90,12 @@ class PartnerAdmin(ProgramAdmin):
 
     def get_urls(self):
         import_view = self.admin_site.admin_view(self.import_program_view)
+        export_view = self.admin_site.admin_view(transfer_views.program_export)
+        sample_view = self.admin_site.admin_view(transfer_views.sample_folder)
         return [
             path("import/", import_view, name="partnerprogram_partner_import"),
+            path("export/", export_view, name="partnerprogram_partner_export"),
+            path("import/sample/", sample_view, name="partnerprogram_partner_import_sample"),
             *super().get_urls(),
         ]
 
@@ -102,6 +106,7 @@ class PartnerAdmin(ProgramAdmin):
         extra_context = {
             **(extra_context or {}),
             "can_import_program": transfer_views.can_import(request.user),
+            "can_export_program": transfer_views.can_export(request.user),
         }
         return super().changelist_view(request, extra_context)
 

@@ -11,17 +11,21 @@ import contextlib
 import secrets
 import tempfile
 import time
+import zipfile
 from pathlib import Path
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import FileResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils import timezone
 
+from partnerprogram.transfer.exporter import export_program
 from partnerprogram.transfer.formats import FORMATS
-from partnerprogram.transfer.importer import import_program
+from partnerprogram.transfer.importer import CHECKS, import_program
 from partnerprogram.transfer.sources import Limits, SourceError, from_path
 
 UPLOAD_DIR = Path(tempfile.gettempdir()) / "partnerprogram-imports"
@@ -43,8 +47,51 @@ IMPORT_PERMISSIONS = [
 ]
 
 
+# Who may export: staff who may view every kind of record the folder holds.
+EXPORT_PERMISSIONS = [
+    f"{check.model._meta.app_label}.view_{check.model._meta.model_name}"
+    for check in CHECKS.values()
+]
+SAMPLE_DIR = Path(__file__).with_name("sample")
+
+
 def can_import(user):
     return user.is_active and user.is_staff and user.has_perms(IMPORT_PERMISSIONS)
+
+
+def can_export(user):
+    """Staff who may view every kind of record the folder holds."""
+    return user.is_active and user.is_staff and user.has_perms(EXPORT_PERMISSIONS)
+
+
+def program_export(request):
+    """The whole program as a .zip of its folder, named after the day. A program of
+    hundreds of thousands of partners takes minutes: the export_program command suits it
+    better."""
+    if not can_export(request.user):
+        raise PermissionDenied
+    name = f"partner-program-{timezone.localdate().isoformat()}"
+    with tempfile.TemporaryDirectory() as folder:
+        export_program(Path(folder) / name)
+        return _zip_response(Path(folder) / name, f"{name}.zip")
+
+
+def sample_folder(request):
+    """A small program in the folder's format, to start a file from or to try the import."""
+    if not (request.user.is_active and request.user.is_staff):
+        raise PermissionDenied
+    return _zip_response(SAMPLE_DIR, "partner-program-sample.zip", folder="partner-program-sample")
+
+
+def _zip_response(directory, filename, folder=None):
+    """A download of the CSV files of `directory`, in a zip under `folder` (default: the
+    directory's name). The zip is written to a temporary file, deleted once sent."""
+    archive = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it once sent)
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zipped:
+        for path in sorted(directory.glob("*.csv")):
+            zipped.write(path, f"{folder or directory.name}/{path.name}")
+    archive.seek(0)
+    return FileResponse(archive, as_attachment=True, filename=filename)
 
 
 class ProgramImportForm(forms.Form):
@@ -54,6 +101,14 @@ class ProgramImportForm(forms.Form):
             + ", ".join(fmt.name for fmt in FORMATS)
             + "."
         )
+    )
+    create_users = forms.BooleanField(
+        required=False,
+        label="Create missing users",
+        help_text=(
+            "Users the files name (account managers, owners, who recorded what) that do not "
+            "exist here are created inactive, without a password. Unticked, each is a problem."
+        ),
     )
 
     def clean_file(self):
@@ -95,12 +150,17 @@ def program_import(request, model_admin):
         return _render(request, model_admin, form=form)
     _forget(request)
     upload = form.cleaned_data["file"]
+    create_users = form.cleaned_data["create_users"]
     path = _keep(upload)
-    result, error = _run(path, upload.name, request.user, dry_run=True)
+    result, error = _run(path, upload.name, request.user, dry_run=True, create_users=create_users)
     if error or result.problems:
         path.unlink(missing_ok=True)
         return _render(request, model_admin, form=form, result=result, error=error)
-    request.session[SESSION_KEY] = {"token": path.name, "name": Path(upload.name).name}
+    request.session[SESSION_KEY] = {
+        "token": path.name,
+        "name": Path(upload.name).name,
+        "create_users": create_users,
+    }
     return _render(request, model_admin, result=result, upload_name=Path(upload.name).name)
 
 
@@ -110,7 +170,13 @@ def _confirm(request, model_admin):
     if path is None or request.POST.get("token") != pending["token"] or not path.exists():
         messages.error(request, "That upload is no longer waiting; upload the file again.")
         return redirect("admin:partnerprogram_partner_import")
-    result, error = _run(path, pending["name"], request.user, dry_run=False)
+    result, error = _run(
+        path,
+        pending["name"],
+        request.user,
+        dry_run=False,
+        create_users=pending.get("create_users", False),
+    )
     _forget(request)
     if error or result.problems:
         return _render(request, model_admin, form=ProgramImportForm(), result=result, error=error)
@@ -118,12 +184,13 @@ def _confirm(request, model_admin):
     return redirect("admin:partnerprogram_partner_changelist")
 
 
-def _run(path, name, user, *, dry_run):
+def _run(path, name, user, *, dry_run, create_users):
     """(result, None), or (None, the message) when the upload cannot be read at all. An
     upload that fails in any way is deleted at once."""
     try:
         source = from_path(path, name, upload_limits())
-        return import_program(source, dry_run=dry_run, user=user), None
+        result = import_program(source, dry_run=dry_run, user=user, create_users=create_users)
+        return result, None
     except SourceError as error:
         path.unlink(missing_ok=True)
         return None, str(error)
@@ -167,5 +234,6 @@ def _render(request, model_admin, *, form=None, result=None, error=None, upload_
         "upload_name": upload_name,
         "token": request.session.get(SESSION_KEY, {}).get("token"),
         "formats": FORMATS,
+        "can_export_program": can_export(request.user),
     }
     return TemplateResponse(request, "admin/partnerprogram/import.html", context)

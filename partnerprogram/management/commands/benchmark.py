@@ -92,7 +92,9 @@ class Command(BaseCommand):
             if not ignore_errors:
                 raise
 
-    def run_manage(self, arguments, env, capture=False):
+    def run_manage(self, arguments, env, capture=False, peak_memory=False):
+        """Run manage.py in a child process: (seconds, stdout), and with `peak_memory` the
+        child's peak resident memory in MB as well (GNU time's %M)."""
         environment = {
             **os.environ,
             "DEBUG": "0",
@@ -100,19 +102,23 @@ class Command(BaseCommand):
             "ALLOWED_HOSTS": "testserver",
             **env,
         }
+        command = [sys.executable, "manage.py", *arguments]
+        peak_file = BENCH_DIR / "peak-memory.txt"
+        if peak_memory:
+            command = ["/usr/bin/time", "-f", "%M", "-o", str(peak_file), *command]
         started = time.monotonic()
         result = subprocess.run(
-            [sys.executable, "manage.py", *arguments],
-            cwd=settings.BASE_DIR,
-            env=environment,
-            capture_output=capture,
-            text=True,
+            command, cwd=settings.BASE_DIR, env=environment, capture_output=capture, text=True
         )
         if result.returncode:
             raise CommandError(
                 f"manage.py {' '.join(arguments)} failed:\n{result.stderr if capture else ''}"
             )
-        return time.monotonic() - started, result.stdout if capture else ""
+        seconds, out = time.monotonic() - started, result.stdout if capture else ""
+        if peak_memory:
+            kilobytes = int(peak_file.read_text().split()[-1])
+            return seconds, out, round(kilobytes / 1024)
+        return seconds, out
 
     def build(self, url, partners, seed):
         """Migrate and seed a database unless it already holds this program; the seed's
@@ -176,8 +182,9 @@ class Command(BaseCommand):
             source = self.database_url(target, options, partners)
             self.build(source, partners, options["seed"])
         folder = BENCH_DIR / f"export-{partners}-{options['seed']}-{target}"
-        if not folder.exists():
-            self.run_manage(["export_program", str(folder)], {"DATABASE_URL": source})
+        export_seconds, _, export_peak = self.run_manage(
+            ["export_program", str(folder)], {"DATABASE_URL": source}, peak_memory=True
+        )
         rows = sum(
             max(0, sum(1 for _ in path.open(encoding="utf-8")) - 1) for path in folder.glob("*.csv")
         )
@@ -194,12 +201,17 @@ class Command(BaseCommand):
         self.run_manage(
             ["shell", "-c", "from partnerprogram.devtools import demo; demo.delete_program()"], env
         )
-        seconds, _ = self.run_manage(["import_program", str(folder)], env, capture=True)
+        seconds, _, peak = self.run_manage(
+            ["import_program", str(folder)], env, capture=True, peak_memory=True
+        )
         result = {
             "partners": partners,
             "rows": rows,
             "seconds": round(seconds, 1),
             "rows_per_second": round(rows / seconds),
+            "peak_mb": peak,
+            "export_seconds": round(export_seconds, 1),
+            "export_peak_mb": export_peak,
         }
         record.write_text(json.dumps(result))
         return result
@@ -313,7 +325,9 @@ class Command(BaseCommand):
                 f"{seed['seed_seconds']} s ({seed['partners_per_second']:,} partners/s); "
                 f"refresh_state {data['refresh_state_seconds']} s; import_program "
                 f"{imported['rows']:,} rows in {imported['seconds']} s "
-                f"({imported['rows_per_second']:,} rows/s)"
+                f"({imported['rows_per_second']:,} rows/s, peak {imported.get('peak_mb', '?')} "
+                f"MB); export_program {imported.get('export_seconds', '?')} s (peak "
+                f"{imported.get('export_peak_mb', '?')} MB)"
             )
             self.stdout.write(
                 f"{'page':48} {'Django ms':>10} {'queries':>8} {'at 50':>6} "
