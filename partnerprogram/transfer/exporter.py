@@ -45,6 +45,10 @@ def _tables():
     def username(field):
         return f"{field}__{username_field}"
 
+    def keyed_fields(fmt, users):
+        """The columns after id and partner of a file keyed by id: fields, users by name."""
+        return [username(name) if name in users else name for name in fmt.column_names[2:]]
+
     b = _binary
     return [
         (
@@ -104,31 +108,13 @@ def _tables():
         (
             FEEDBACK,
             PartnerFeedback.objects.order_by(b("partner__name"), "received_on", "pk").values_list(
-                "pk",
-                "partner__name",
-                "received_on",
-                "channel",
-                "topic",
-                "rating",
-                "comment",
-                "follow_up_needed",
-                username("logged_by"),
+                "pk", "partner__name", *keyed_fields(FEEDBACK, users={"logged_by"})
             ),
         ),
         (
             REVIEWS,
             RemediationReview.objects.order_by(b("partner__name"), "opened_on", "pk").values_list(
-                "pk",
-                "partner__name",
-                "reason",
-                "opened_on",
-                username("owner"),
-                "due_on",
-                "action_plan",
-                "status",
-                "notes",
-                "outcome",
-                "closed_on",
+                "pk", "partner__name", *keyed_fields(REVIEWS, users={"owner"})
             ),
         ),
     ]

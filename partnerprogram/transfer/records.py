@@ -240,15 +240,7 @@ class KeyedRecordCheck(PartnerRecordCheck):
 class FeedbackCheck(KeyedRecordCheck):
     fmt = FEEDBACK
     model = PartnerFeedback
-    fields = (
-        "received_on",
-        "channel",
-        "topic",
-        "rating",
-        "comment",
-        "follow_up_needed",
-        "logged_by",
-    )
+    fields = tuple(FEEDBACK.column_names[2:])  # after id and partner
     natural = ("received_on", "comment")
     user_fields = author_fields = ("logged_by",)
 
@@ -275,17 +267,7 @@ class ReviewsCheck(KeyedRecordCheck):
 
     fmt = REVIEWS
     model = RemediationReview
-    fields = (
-        "reason",
-        "opened_on",
-        "owner",
-        "due_on",
-        "action_plan",
-        "status",
-        "notes",
-        "outcome",
-        "closed_on",
-    )
+    fields = tuple(REVIEWS.column_names[2:])  # after id and partner
     natural = ("reason", "opened_on")
     user_fields = ("owner",)
 

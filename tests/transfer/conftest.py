@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from certifications.models import CertificationLevel, PartnerCertification
-from partnerprogram.models import Partner, PartnerFeedback, Region
+from partnerprogram.models import Partner, PartnerFeedback, Region, RemediationReview
 from tests import factories as f
 from tiers.models import Tier, TierTransition
 
@@ -19,6 +19,7 @@ PROGRAM_MODELS = [
     PartnerCertification,
     TierTransition,
     PartnerFeedback,
+    RemediationReview,
 ]
 
 HEADERS = {

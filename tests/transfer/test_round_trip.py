@@ -22,7 +22,7 @@ from tests.partnerprogram.test_seed_demo import snapshot
 from tiers.kpis import tier_advancements
 from tiers.models import Tier, TierTransition
 
-from .conftest import counts, run_import
+from .conftest import PROGRAM_MODELS, counts, run_import
 
 pytestmark = pytest.mark.django_db
 SEED_TODAY = "2026-06-30"  # in the past, so that no seeded date is in the future
@@ -119,16 +119,6 @@ def enrich():
     return leaver
 
 
-PROGRAM = [
-    Region,
-    CertificationLevel,
-    Tier,
-    Partner,
-    PartnerCertification,
-    TierTransition,
-    PartnerFeedback,
-    RemediationReview,
-]
 KEPT_IDS = {PartnerFeedback, RemediationReview}  # their ids are the folder's stable keys
 
 
@@ -158,7 +148,7 @@ def test_export_then_import_into_an_empty_database_gives_back_the_same_program(t
     what was imported), and users the new site lacks created inactive."""
     seed()
     leaver = enrich()
-    before = {model.__name__: records(model) for model in PROGRAM}
+    before = {model.__name__: records(model) for model in PROGRAM_MODELS}
     figures = program()
     first = export(tmp_path / "first")
     assert set(first) == {fmt.name for fmt in FORMATS}
@@ -180,7 +170,7 @@ def test_export_then_import_into_an_empty_database_gives_back_the_same_program(t
     created = get_user_model().objects.get(username="leaver")
     assert not created.is_active and not created.has_usable_password()
 
-    after = {model.__name__: records(model) for model in PROGRAM}
+    after = {model.__name__: records(model) for model in PROGRAM_MODELS}
     for name, (columns, rows) in before.items():
         assert after[name] == (columns, rows), name
     assert program() == figures
