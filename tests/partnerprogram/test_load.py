@@ -3,7 +3,8 @@ percentile latency in milliseconds whatever wrk's unit, and every kind of error.
 
 from partnerprogram.management.commands.load import parse_wrk
 
-REPORT = """Running 15s test @ http://127.0.0.1:8765/
+TRAILING = " "  # wrk ends its latency lines with a space
+REPORT = f"""Running 15s test @ http://127.0.0.1:8765/
   2 threads and 16 connections
   Thread Stats   Avg      Stdev     Max   +/- Stdev
     Latency   789.12ms  120.33ms   1.20s    70.00%
@@ -12,7 +13,7 @@ REPORT = """Running 15s test @ http://127.0.0.1:8765/
      50%  789.00ms
      75%  850.00ms
      90%  950.00ms
-     99%    1.01s
+     99%    1.01s{TRAILING}
   300 requests in 15.08s, 12.34MB read
   Socket errors: connect 0, read 2, write 0, timeout 3
   Non-2xx or 3xx responses: 4

@@ -36,6 +36,7 @@ PAGES = [
     ("remediation", "/remediation/"),
     ("API certification levels", "/api/kpi/certification-levels/"),
 ]
+SECRET_KEY = "load-test-only"  # the server's and the session's: a session is signed with it
 WRK_INSTALL = "wrk is needed: `apt-get install wrk` (Debian, Ubuntu) or `brew install wrk`."
 # Who the load logs in as, and what the writer writes with: printed as JSON by a child
 # process on the target database.
@@ -99,7 +100,9 @@ class Command(BaseCommand):
     def load_target(self, target, url, options, bench):
         self.stdout.write(f"\n== {target}: {url}")
         env = self.environment(url)
-        _, out = bench.run_manage(["shell", "-c", SETUP], {"DATABASE_URL": url}, capture=True)
+        _, out = bench.run_manage(
+            ["shell", "-c", SETUP], {"DATABASE_URL": url, "SECRET_KEY": SECRET_KEY}, capture=True
+        )
         setup = json.loads(out.strip().splitlines()[-1])
         if not setup["partners"]:
             raise CommandError(f"The database at {url} has no partner: run `make bench` first.")
@@ -136,18 +139,27 @@ class Command(BaseCommand):
             **os.environ,
             "DATABASE_URL": url,
             "DEBUG": "0",
-            "SECRET_KEY": "load-test-only",
+            "SECRET_KEY": SECRET_KEY,
             "ALLOWED_HOSTS": "127.0.0.1",
+            # What is measured is serving the API, not refusing one user's many requests.
+            "API_THROTTLE_RATE": "1000000/minute",
         }
 
     def server(self, env, options):
         return Server(env, options["workers"], options["port"])
 
     def request(self, url, cookie):
+        """A GET that must answer 200 itself: a redirect (to the login page, say) would be
+        counted by wrk as a success."""
         request = urllib.request.Request(url, headers={"Cookie": cookie})
-        with urllib.request.urlopen(request, timeout=120) as response:
-            if response.status != 200:
-                raise CommandError(f"{url} answered {response.status}.")
+        opener = urllib.request.build_opener(NoRedirect)
+        try:
+            with opener.open(request, timeout=120) as response:
+                status = response.status
+        except urllib.error.HTTPError as error:
+            status = error.code
+        if status != 200:
+            raise CommandError(f"{url} answered {status}, not 200, to the logged-in user.")
 
     def run_wrk(self, url, cookie, connections, duration):
         threads = min(2, connections)
@@ -168,7 +180,10 @@ class Command(BaseCommand):
             text=True,
             check=True,
         )
-        return parse_wrk(result.stdout)
+        try:
+            return parse_wrk(result.stdout)
+        except (AttributeError, KeyError):
+            raise CommandError(f"wrk's report could not be read:\n{result.stdout}") from None
 
     def report(self, results):
         for target, data in results["targets"].items():
@@ -207,7 +222,7 @@ def parse_wrk(output):
     """{rps, p50_ms, p99_ms, requests, errors} from wrk's --latency output. Errors are
     non-2xx/3xx answers and socket errors (connect, read, write, timeout)."""
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
-    latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", output, re.MULTILINE))
+    latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)\s*$", output, re.MULTILINE))
     requests = int(re.search(r"(\d+) requests in", output).group(1))
     errors = 0
     if match := re.search(r"Non-2xx or 3xx responses: (\d+)", output):
