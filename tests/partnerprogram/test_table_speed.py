@@ -106,5 +106,5 @@ def test_the_rows_tag_writes_what_django_tables2s_template_writes(rf):
         rendered[template] = tbody(page.render(Context({"table": table, "request": request})))
     ours, theirs = rendered.values()
     assert ours == theirs
-    assert "A &amp; &lt;B&gt;" in ours[0] and 'class="ended"' in ours[0]
+    assert "A &amp; &lt;B&gt;" in ours[0] and 'class="ended even"' in ours[0]
     assert 'class="kind-2"' in ours[1] and "—" in ours[1]
