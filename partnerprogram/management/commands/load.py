@@ -119,9 +119,9 @@ class Command(BaseCommand):
                     )
                     self.stdout.write(f"  {name} at {connections}: {runs[str(connections)]}")
                 pages[name] = runs
-            mixed = {}
+            mixed, written = {}, 0
             for name, path in PAGES:
-                writer = Writer(base, cookie, setup)
+                writer = Writer(base, cookie, setup, start=written)
                 writer.start()
                 try:
                     run = self.run_wrk(
@@ -129,6 +129,7 @@ class Command(BaseCommand):
                     )
                 finally:
                     writer.stop()
+                written = writer.index  # the next run writes to partners not written to yet
                 run["writes"], run["write_errors"] = writer.done, writer.errors
                 mixed[name] = run
                 self.stdout.write(f"  {name} while writing: {run}")
@@ -288,9 +289,9 @@ class Writer(threading.Thread):
     """One client that writes while wrk reads: a feedback entry, then a certification
     award, each to the next partner of the list, as fast as the server answers."""
 
-    def __init__(self, base, cookie, setup):
+    def __init__(self, base, cookie, setup, start=0):
         super().__init__(daemon=True)
-        self.base, self.setup = base, setup
+        self.base, self.setup, self.index = base, setup, start
         self.stopping = threading.Event()
         self.done = self.errors = 0
         self.csrf = "x" * 32  # the CSRF secret, sent as cookie and as field
@@ -299,10 +300,9 @@ class Writer(threading.Thread):
     def run(self):
         today = time.strftime("%Y-%m-%d")
         partners = self.setup["partners"]
-        index = 0
         while not self.stopping.is_set():
-            pk, name = partners[index % len(partners)]
-            index += 1
+            pk, name = partners[self.index % len(partners)]
+            self.index += 1
             self.post(
                 "/feedback/new/",
                 {
