@@ -108,7 +108,7 @@ class Command(BaseCommand):
             raise CommandError(f"The database at {url} has no partner: run `make bench` first.")
         base = f"http://127.0.0.1:{options['port']}"
         cookie = f"sessionid={setup['session']}"
-        with self.server(env, options) as _:
+        with Server(env, options["workers"], options["port"]):
             pages = {}
             for name, path in PAGES:
                 self.request(base + path, cookie)  # warm-up: each worker's first request
@@ -145,9 +145,6 @@ class Command(BaseCommand):
             # What is measured is serving the API, not refusing one user's many requests.
             "API_THROTTLE_RATE": "1000000/minute",
         }
-
-    def server(self, env, options):
-        return Server(env, options["workers"], options["port"])
 
     def request(self, url, cookie):
         """A GET that must answer 200 itself: a redirect (to the login page, say) would be
@@ -194,6 +191,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"| page | {header} | errors | mixed {data['mixed_connections']} conn req/s |"
             )
+            self.stdout.write("|---" + "|---:" * (len(connections) + 2) + "|")
             for name, runs in data["pages"].items():
                 cells = " | ".join(
                     f"{run['rps']:.1f} ({ms(run['p50_ms'])}, {ms(run['p99_ms'])})"
