@@ -13,13 +13,14 @@ PYTHON_FOR_VENV := $(shell for p in python3.13 python3.12 python3 python; do \
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; \
 	then command -v $$p; break; fi; done)
 
-.PHONY: help install run test lint bench vendor clean
+.PHONY: help install run test lint bench load vendor clean
 
 help:
 	@echo "make run    install into $(VENV), migrate, load the demo data, serve on http://127.0.0.1:$(PORT)"
 	@echo "make test   install into $(VENV) and run the whole test suite"
 	@echo "make lint   ruff check and format check"
 	@echo "make bench  time every page at 500,000 partners on SQLite and PostgreSQL (BENCH_PARTNERS=...)"
+	@echo "make load   requests per second under concurrent users, on the make bench databases (needs wrk)"
 	@echo "make vendor fetch the pinned front-end files from the npm registry again"
 
 $(VENV)/.installed: pyproject.toml
@@ -47,6 +48,10 @@ BENCH_PARTNERS ?= 500000
 BENCH_TARGETS ?= sqlite,postgres
 bench: install
 	$(MANAGE) benchmark --partners $(BENCH_PARTNERS) --targets $(BENCH_TARGETS)
+
+LOAD_ARGS ?=
+load: install
+	$(MANAGE) load --partners $(BENCH_PARTNERS) $(LOAD_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -12,6 +12,9 @@ class PartnerProgramConfig(AppConfig):
         from partnerprogram import checks, freshness, kpis  # noqa: F401
 
         freshness.connect()
+        from partnerprogram.web import tables_signatures
+
+        tables_signatures.install()
         # simple-history names the app package as the module of the history models of a
         # models package, but defines them in the models' own module: say where they are
         # (manage.py shell imports every model by its module).

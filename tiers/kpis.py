@@ -177,28 +177,23 @@ def tier_advancements(period, segment=ALL):
     """The KPI for `period` (a partnerprogram.rules.periods.Period) and segment: the headline, the
     other figures, advancements into each tier, the previous period and the same period a
     year earlier, the trend of TREND_LENGTH periods ending with this one, and the stagnant
-    partners by tier. Seven queries."""
-    transitions = transitions_in(period, segment)
-    totals = transitions.aggregate(
-        advancing_partners=Count("partner", distinct=True, filter=ADVANCEMENT),
-        advancement_events=Count("pk", filter=ADVANCEMENT),
-        downgrades=Count("pk", filter=DOWNGRADE),
-        enrollments=Count("pk", filter=ENROLLMENT),
-    )
+    partners by tier. For the whole program a period that has started reads kept figures
+    only (a few queries); a segment's are computed (seven queries)."""
+    if segment:
+        figures = _period_counts(period, segment)
+    else:
+        figures = freshness.counts(freshness.PERIOD_TOTALS, [period])[period]
+    into = {int(key.removeprefix(INTO)): n for key, n in figures.items() if key.startswith(INTO)}
     # Sorted here: ordering the few tiers in SQL made SQLite walk the quarter once per tier.
     by_tier = sorted(
-        transitions.filter(ADVANCEMENT)
-        .values("to_tier_id", "to_tier__name", "to_tier__rank")
-        .annotate(partners=Count("partner", distinct=True))
-        .order_by(),
-        key=lambda row: row["to_tier__rank"],
+        Tier.objects.filter(pk__in=into).values_list("pk", "name", "rank"),
+        key=lambda row: row[2],
     )
-    active_at_start = in_segment(Partner.objects.active_on(period.start), segment, period.end)
-    active_at_start = active_at_start.count()
+    active_at_start = figures.get("active_at_start", 0)
     trend_periods = period.trailing(TREND_LENGTH)
     previous, year_ago = period.previous(), period.year_earlier()
     counts = advancing_counts([*trend_periods, previous, year_ago], segment)
-    headline = totals["advancing_partners"]
+    headline = figures.get("advancing_partners", 0)
 
     def compared(other):
         return PeriodCount(other, counts[other], change_percent(headline, counts[other]))
@@ -206,22 +201,53 @@ def tier_advancements(period, segment=ALL):
     return TierAdvancements(
         period=period,
         advancing_partners=headline,
-        advancement_events=totals["advancement_events"],
-        downgrades=totals["downgrades"],
-        enrollments=totals["enrollments"],
+        advancement_events=figures.get("advancement_events", 0),
+        downgrades=figures.get("downgrades", 0),
+        enrollments=figures.get("enrollments", 0),
         active_at_start=active_at_start,
         advancement_rate=percent(headline, active_at_start),
-        by_tier=tuple(
-            TierCount(
-                row["to_tier_id"], row["to_tier__name"], row["to_tier__rank"], row["partners"]
-            )
-            for row in by_tier
-        ),
+        by_tier=tuple(TierCount(pk, name, rank, into[pk]) for pk, name, rank in by_tier),
         previous=compared(previous),
         year_ago=compared(year_ago),
         trend=tuple(PeriodCount(p, counts[p]) for p in trend_periods),
         stagnant_by_tier=stagnant_by_tier(period, segment),
     )
+
+
+INTO = "into:"  # the key of a period's advancing partners into a tier: "into:<tier id>"
+
+
+@freshness.kept_figure(freshness.PERIOD_TOTALS, per_period=True)
+def period_tallies(periods, partners=None):
+    """{period: {figure: count}} of the whole program (of `partners` only, when given): see
+    _period_counts."""
+    return {period: _period_counts(period, ALL, partners) for period in periods}
+
+
+def _period_counts(period, segment, partners=None):
+    """The counts of the period's figures: advancing_partners, advancement_events,
+    downgrades, enrollments, active_at_start, and the advancing partners into each tier
+    (key INTO + its id). Three queries."""
+    transitions = transitions_in(period, segment)
+    active = in_segment(Partner.objects.active_on(period.start), segment, period.end)
+    if partners is not None:
+        transitions = transitions.filter(partner__in=partners)
+        active = active.filter(pk__in=partners)
+    counts = transitions.aggregate(
+        advancing_partners=Count("partner", distinct=True, filter=ADVANCEMENT),
+        advancement_events=Count("pk", filter=ADVANCEMENT),
+        downgrades=Count("pk", filter=DOWNGRADE),
+        enrollments=Count("pk", filter=ENROLLMENT),
+    )
+    counts["active_at_start"] = active.count()
+    into = (
+        transitions.filter(ADVANCEMENT)
+        .values("to_tier_id")
+        .annotate(partners=Count("partner", distinct=True))
+        .order_by()
+    )
+    counts.update({f"{INTO}{row['to_tier_id']}": row["partners"] for row in into})
+    return counts
 
 
 def advancements(period, segment=ALL):

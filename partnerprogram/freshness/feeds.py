@@ -14,8 +14,11 @@ RISKS = "risks"  # its warnings: certifications expiring soon and partners whose
 STANDINGS = "standings"  # partners below threshold and at risk on a day
 STAGNANT = "stagnant"  # stagnant partners by tier at a period's end
 ADVANCING = "advancing"  # partners with an advancement in a period
+# Tier Advancements of a period: its moves by kind, advancing partners by tier, and the
+# partners active on its first day
+PERIOD_TOTALS = "period_totals"
 PARTNERS = "partners"  # every partner, ended or not (of no day: kept under date.max)
-FIGURES = (LEVELS, LEVEL_TOTALS, RISKS, STANDINGS, STAGNANT, ADVANCING, PARTNERS)
+FIGURES = (LEVELS, LEVEL_TOTALS, RISKS, STANDINGS, STAGNANT, ADVANCING, PERIOD_TOTALS, PARTNERS)
 
 # The stored state of a partner: Partner's own columns, written only by freshness.stored.
 TIER = ("current_tier", "tier_changed_on")
@@ -52,12 +55,14 @@ class Source:
     derived: tuple = ()  # its stored state: written by freshness alone
 
 
-# the figures that count active partners only
-ACTIVE = (LEVELS, LEVEL_TOTALS, RISKS, STANDINGS, STAGNANT)
+# the figures that count active partners
+ACTIVE = (LEVELS, LEVEL_TOTALS, RISKS, STANDINGS, STAGNANT, PERIOD_TOTALS)
 CERTIFIED = Feeds(
     (LEVELS, LEVEL_TOTALS, RISKS, STANDINGS), LEVEL + QUALIFICATION, since="awarded_on"
 )
-TIERED = Feeds((LEVELS, STANDINGS, STAGNANT, ADVANCING), TIER + QUALIFICATION, "effective_on")
+TIERED = Feeds(
+    (LEVELS, STANDINGS, STAGNANT, ADVANCING, PERIOD_TOTALS), TIER + QUALIFICATION, "effective_on"
+)
 # Which tier a move goes to changes the partner's current tier, not the day it changed.
 TIERED_TO = dataclasses.replace(TIERED, stored=("current_tier", *QUALIFICATION))
 
@@ -94,7 +99,8 @@ SOURCES = {
         partners="partner",
         feeds={
             "partner": TIERED,
-            "from_tier": Feeds((ADVANCING,), since="effective_on"),  # it decides the kind
+            # It decides the kind of move.
+            "from_tier": Feeds((ADVANCING, PERIOD_TOTALS), since="effective_on"),
             "to_tier": TIERED_TO,
             "effective_on": TIERED,
         },
@@ -108,7 +114,7 @@ SOURCES = {
     "tiers.Tier": Source(
         partners="current_partners",
         feeds={
-            "rank": Feeds((STAGNANT, ADVANCING)),  # the top tier; which moves advance
+            "rank": Feeds((STAGNANT, ADVANCING, PERIOD_TOTALS)),  # the top tier; the moves' kinds
             "required_level": Feeds((STANDINGS,), QUALIFICATION),
         },
         inert=("id", "name", "description", "benefits"),

@@ -36,6 +36,7 @@ from partnerprogram.freshness.feeds import (
     LEVEL_TOTALS,
     LEVELS,
     PARTNERS,
+    PERIOD_TOTALS,
     RISKS,
     STAGNANT,
     STANDINGS,
@@ -57,8 +58,10 @@ def any_day(day):
     return True
 
 
-def closed_period(period):
-    return period.end < timezone.localdate()
+def started_period(period):
+    """Closed periods and the one in progress: a write dated today or before moves the
+    latter too, and it is adjusted like any other."""
+    return period.start <= timezone.localdate()
 
 
 # Which scopes of each figure are kept; the others are computed on every request.
@@ -68,7 +71,8 @@ KEEP = {
     RISKS: snapshot_day,
     STANDINGS: snapshot_day,
     STAGNANT: any_day,  # a period's end: few are ever asked for
-    ADVANCING: closed_period,
+    ADVANCING: started_period,
+    PERIOD_TOTALS: started_period,
     PARTNERS: any_day,
 }
 

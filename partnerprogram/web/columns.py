@@ -6,13 +6,19 @@ from django.db.models import F
 from partnerprogram.models import user_label
 
 
-class IsoDateColumn(tables.DateColumn):
-    """A date as YYYY-MM-DD, never wrapped."""
+class IsoDateColumn(tables.Column):
+    """A date as YYYY-MM-DD, never wrapped. (django-tables2's DateColumn compiles a template
+    for every cell: a tenth of a partner list page's time.)"""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("format", "Y-m-d")
         kwargs.setdefault("attrs", {"td": {"class": "text-nowrap"}})
         super().__init__(**kwargs)
+
+    def render(self, value):
+        return value.isoformat()
+
+    def value(self, value):
+        return value.isoformat()
 
 
 class UserColumn(tables.Column):

@@ -13,7 +13,7 @@ from partnerprogram.kpis import partner_count, standing_counts
 from partnerprogram.models import Partner, ProgramState
 from partnerprogram.rules.periods import Period, quarter_ends
 from tests.programs import START
-from tiers.kpis import advancing_counts, stagnant_count
+from tiers.kpis import advancing_counts, stagnant_count, tier_advancements
 
 TODAY = timezone.localdate()
 CLOSED_QUARTER_ENDS = [d for d in quarter_ends(TODAY - dt.timedelta(days=1), 12) if d >= START]
@@ -23,7 +23,8 @@ def fill(quarter_ends=None):
     """Ask for every kind of kept figure, as the pages and the nightly refresh do: today
     and the closed quarter ends (by default every one since START), the stagnant partners
     of the current and those quarters, the advancing partners of those quarters and of the
-    past months, the partner count."""
+    last months, the Tier Advancements totals of those quarters and the current one, the
+    partner count."""
     quarter_ends = quarter_ends or CLOSED_QUARTER_ENDS
     quarters = [Period.quarter_containing(day) for day in quarter_ends]
     cube.level_cubes([*quarter_ends, TODAY])
@@ -33,8 +34,10 @@ def fill(quarter_ends=None):
         standing_counts(day)
     for quarter in (*quarters, Period.quarter_containing(TODAY)):
         stagnant_count(quarter)
-    months = Period.containing("month", TODAY).previous().trailing(6)
+    months = Period.containing("month", TODAY).trailing(6)
     advancing_counts([*quarters, *months])
+    for quarter in (*quarters, Period.quarter_containing(TODAY)):
+        tier_advancements(quarter)  # its totals, kept
     partner_count()
 
 

@@ -205,8 +205,8 @@ def test_the_kpi_costs_the_same_queries_for_5_and_50_partners(tiers, django_asse
             f.transition(partner, registered, D(2024, 1, 1), from_tier=None)
             f.transition(partner, silver, D(2025, 11, 1))
         kpis.tier_advancements(Q4)  # keeps the snapshots of the closed periods it reads
-        # Totals, advancements by tier, active at the start, the trend and comparisons (one
-        # snapshot read), the stagnant partners by tier (one snapshot read and the tiers).
-        with django_assert_num_queries(6):
+        # The period's totals (one kept read) and its tiers, the trend and comparisons (one
+        # kept read), the stagnant partners by tier (one kept read and the tiers).
+        with django_assert_num_queries(5):
             figures = kpis.tier_advancements(Q4)
         assert figures.advancing_partners == size

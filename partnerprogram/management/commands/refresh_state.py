@@ -40,15 +40,17 @@ class Command(BaseCommand):
         certification_risks(today)
         standing_counts(today)
         partner_count()
-        periods = []
+        periods, current_periods = [], []
         for kind in (PeriodKind.QUARTER, PeriodKind.MONTH, PeriodKind.YEAR):
             current = Period.containing(kind, today)
             stagnant_count(current)
-            periods += current.previous().trailing(max(TREND_LENGTH, quarters) + 4)
+            current_periods += [current, current.previous()]
+            periods += current.trailing(max(TREND_LENGTH, quarters) + 5)
         advancing_counts(periods)
+        freshness.counts(freshness.PERIOD_TOTALS, current_periods)
         for day in days:
             stagnant_count(Period.quarter_containing(day))
         self.stdout.write(
-            f"Kept figures of today, {len(days)} quarter ends and {len(periods)} closed "
-            f"periods: {time.monotonic() - step:.1f} s"
+            f"Kept figures of today, {len(days)} quarter ends and {len(periods)} periods: "
+            f"{time.monotonic() - step:.1f} s"
         )

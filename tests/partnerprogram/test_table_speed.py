@@ -1,0 +1,110 @@
+"""What keeps table pages fast gives the same answers: django-tables2's question "which
+arguments does this callable take" is remembered per function, and dates render without a
+template per cell."""
+
+import datetime as dt
+import re
+
+import django_tables2 as tables
+from django.template import Context, Template
+from django_tables2 import utils
+
+from partnerprogram.web import tables_signatures
+from partnerprogram.web.columns import IsoDateColumn
+
+
+class Example:
+    def render(self, value, record):
+        return value
+
+    def everything(self, **kwargs):
+        return kwargs
+
+
+def plain(table, *args, bound_column=None):
+    return table
+
+
+def test_the_remembered_signature_is_the_computed_one_for_every_kind_of_callable():
+    original = tables_signatures.ORIGINAL
+    remembered = tables_signatures.remembering(original)
+    first, second = Example(), Example()
+    for fn in (first.render, second.render, first.everything, plain, lambda record: record):
+        assert remembered(fn) == original(fn)
+        assert remembered(fn) == original(fn)  # from memory the second time
+    assert remembered(second.render) == (("value", "record"), None)
+    assert remembered(first.everything) == ((), "kwargs")
+    assert remembered(plain) == (("table", "bound_column"), None)
+
+
+def test_the_app_installs_the_remembering_signature_once():
+    assert utils.signature.remembers
+    tables_signatures.install()
+    assert utils.signature.remembers
+
+
+def test_memory_is_bounded(monkeypatch):
+    monkeypatch.setattr(tables_signatures, "MAX_REMEMBERED", 3)
+    calls = []
+
+    def counting(fn):
+        calls.append(fn)
+        return ((), None)
+
+    remembered = tables_signatures.remembering(counting)
+    functions = [lambda: 1, lambda: 2, lambda: 3, lambda: 4]
+    for fn in functions:
+        remembered(fn)
+    remembered(functions[0])  # forgotten when the fourth came: computed again
+    assert len(calls) == 5
+
+
+class Dates(tables.Table):
+    day = IsoDateColumn()
+
+
+def test_dates_render_as_iso_days_and_export_so():
+    table = Dates([{"day": dt.date(2026, 3, 9)}, {"day": None}])
+    rows = list(table.rows)
+    assert rows[0].get_cell("day") == "2026-03-09"
+    assert rows[1].get_cell("day") == "—"
+    assert list(table.as_values()) == [["Day"], ["2026-03-09"], [None]]
+
+
+class Records(tables.Table):
+    """Cells that escape, link, fall back to the default; attributes fixed per column and
+    decided per record."""
+
+    name = tables.Column(attrs={"td": {"class": "text-nowrap", "data-x": "1"}})
+    note = tables.Column()
+    day = IsoDateColumn()
+    kind = tables.Column(attrs={"td": {"class": lambda record: f"kind-{record['kind']}"}})
+
+    class Meta:
+        row_attrs = {"class": lambda record: "ended" if record["ended"] else ""}
+
+
+def tbody(html):
+    """The rows of the table's body, whitespace between tags left out."""
+    body = re.sub(r">\s+<", "><", html[html.index("<tbody") : html.index("</tbody>")])
+    return [row.strip() for row in body.split("<tr")[1:]]
+
+
+def test_the_rows_tag_writes_what_django_tables2s_template_writes(rf):
+    """The project's table template (rows written by tables_extra.table_rows) and
+    django-tables2's own give the same rows, cell for cell."""
+    records = [
+        {"name": "A & <B>", "note": None, "day": dt.date(2026, 1, 2), "kind": 1, "ended": True},
+        {"name": "C", "note": "ok", "day": None, "kind": 2, "ended": False},
+    ]
+    request = rf.get("/")
+    rendered = {}
+    for template in ("django_tables2/program.html", "django_tables2/bootstrap5-responsive.html"):
+        table = Records(records, template_name=template)
+        tables.RequestConfig(request).configure(table)
+        page = Template("{% load django_tables2 %}{% render_table table %}")
+        rendered[template] = tbody(page.render(Context({"table": table, "request": request})))
+    ours, theirs = rendered.values()
+    assert ours == theirs
+    assert "A &amp; &lt;B&gt;" in ours[0] and 'class="ended even"' in ours[0]
+    assert 'class="kind-2"' in ours[1] and "—" in ours[1]
