@@ -202,7 +202,7 @@ class Command(BaseCommand):
             ["shell", "-c", "from partnerprogram.devtools import demo; demo.delete_program()"], env
         )
         seconds, _, peak = self.run_manage(
-            ["import_program", str(folder)], env, capture=True, peak_memory=True
+            ["import_program", str(folder), "--create-users"], env, capture=True, peak_memory=True
         )
         result = {
             "partners": partners,
