@@ -73,7 +73,7 @@ class ImportResult:
     def summary_lines(self):
         """The lines the command prints and the admin shows after an import."""
         lines = [
-            f"{plan.name}: {len(plan.created):,} created, {len(plan.updated):,} updated, "
+            f"{plan.name}: {plan.created_rows:,} created, {plan.updated_rows:,} updated, "
             f"{plan.unchanged:,} unchanged"
             for plan in self.plans
         ]
@@ -91,21 +91,30 @@ class ImportResult:
 def import_program(source, *, dry_run=False, user=None, create_users=False, progress=None):
     started = time.monotonic()
     result = ImportResult(dry_run=dry_run, problems=list(source.problems))
+    state = State(create_users=create_users)
     if dry_run:
-        _check(source, result, State(create_users=create_users), user, progress)
+        _check(source, result, state, user, progress, writing=None)
     else:
-        # The checks run in the writing transaction, so that they see what it writes over.
-        with transaction.atomic():
-            state = State(create_users=create_users)
-            _check(source, result, state, user, progress)
-            if result.ok and result.changes_anything:
-                writer.write(result.plans, state, user=user, progress=progress)
-                result.written = True
+        # One transaction: the checks see what it writes over, and each file is written as
+        # soon as it is checked (so that an import holds one file's rows at a time); any
+        # problem, in that file or a later one, rolls every write back.
+        try:
+            with transaction.atomic(), writer.Writing(state, user=user, progress=progress) as w:
+                _check(source, result, state, user, progress, writing=w)
+                if not result.ok:
+                    raise _RolledBack
+            result.written = w.wrote
+        except _RolledBack:
+            pass
     result.seconds = time.monotonic() - started
     return result
 
 
-def _check(source, result, state, user, progress):
+class _RolledBack(Exception):
+    """A problem after files were written: the import's transaction is undone."""
+
+
+def _check(source, result, state, user, progress, writing):
     for fmt in FORMATS:
         check = CHECKS[fmt.name](state, result.problems)
         if fmt.name not in source:
@@ -114,11 +123,15 @@ def _check(source, result, state, user, progress):
             continue
         with source.open(fmt.name) as stream:
             rows = read_rows(fmt, stream, result.problems, _reporter(fmt.name, source, progress))
-            result.plans.append(check.check(rows))
+            plan = check.check(rows)
+        result.plans.append(plan)
+        if user is not None:
+            result.problems += _permission_problems(plan, state, user)
+        if writing is not None and result.ok:
+            writing.write(plan)
+        plan.let_go()
     result.new_regions = [ref.name for ref in state.new_regions]
     result.new_users = [ref.name for ref in state.new_users]
-    if user is not None:
-        result.problems += _permission_problems(result.plans, state, user)
     order = {fmt.name: index for index, fmt in enumerate(FORMATS)}
     result.problems.sort(key=lambda p: (order.get(p.file, -1), p.file, p.line))
 
@@ -137,31 +150,36 @@ def _reporter(name, source, progress):
     return on_line
 
 
-def _permission_problems(plans, state, user):
+def _permission_problems(plan, state, user):
+    """What `user` may not do of what the file `plan` would write (checked before it is)."""
     problems = []
-    for plan in plans:
-        opts = plan.model._meta
-        for action, rows in (("add", plan.created), ("change", plan.updated)):
-            if rows and not user.has_perm(f"{opts.app_label}.{action}_{opts.model_name}"):
-                problems += [
-                    Problem(
-                        plan.name,
-                        row[0],
-                        WHOLE_ROW,
-                        f"You may not {action} {opts.verbose_name_plural}.",
-                    )
-                    for row in rows
-                ]
-    if state.new_regions and not user.has_perm("partnerprogram.add_region"):
+    opts = plan.model._meta
+    for action, rows in (("add", plan.created), ("change", plan.updated)):
+        if rows and not user.has_perm(f"{opts.app_label}.{action}_{opts.model_name}"):
+            problems += [
+                Problem(
+                    plan.name,
+                    row[0],
+                    WHOLE_ROW,
+                    f"You may not {action} {opts.verbose_name_plural}.",
+                )
+                for row in rows
+            ]
+    if (
+        plan.name == PARTNERS.name
+        and state.new_regions
+        and not user.has_perm("partnerprogram.add_region")
+    ):
         problems += [
             Problem(
                 PARTNERS.name, ref.line, "region", f"You may not add regions ({ref.name!r} is new)."
             )
             for ref in state.new_regions
         ]
-    if state.new_users and not user.has_perm("auth.add_user"):
+    new_users = [ref for ref in state.new_users if ref.file == plan.name]
+    if new_users and not user.has_perm("auth.add_user"):
         problems += [
             Problem(ref.file, ref.line, WHOLE_ROW, f"You may not add users ({ref.name!r} is new).")
-            for ref in state.new_users
+            for ref in new_users
         ]
     return problems

@@ -127,6 +127,8 @@ class FilePlan:
     unchanged: int = 0
     changes: list = field(default_factory=list)
     explicit_keys: int = 0  # the first rows of `created` are created with their own pk
+    created_count: int = 0  # rows created and updated, kept when the rows are let go
+    updated_count: int = 0
 
     def add(self, line, values, key, *, pk=None, old=(), new=(), columns=(), show=str):
         """Plan a row: created when no stored record matched it (`pk` None), updated when
@@ -149,13 +151,27 @@ class FilePlan:
     def keep(self):
         self.unchanged += 1
 
+    def let_go(self):
+        """Forget the planned rows (once written, or counted for a dry run), keeping their
+        counts and the preview: an import holds one file's rows at a time."""
+        self.created_count, self.updated_count = len(self.created), len(self.updated)
+        self.created, self.updated = [], []
+
     def _note(self, change):
         if len(self.changes) < PREVIEW_ROWS:
             self.changes.append(change)
 
     @property
+    def created_rows(self):
+        return len(self.created) or self.created_count
+
+    @property
+    def updated_rows(self):
+        return len(self.updated) or self.updated_count
+
+    @property
     def changed(self):
-        return len(self.created) + len(self.updated)
+        return self.created_rows + self.updated_rows
 
     @property
     def hidden_changes(self):

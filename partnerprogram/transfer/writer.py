@@ -3,6 +3,8 @@ whatever the size of the files. Every write keeps its change history, as the adm
 goes through partnerprogram.freshness as one batch. Call inside a transaction (the importer
 does)."""
 
+from contextlib import ExitStack
+
 from django.contrib.auth import get_user_model
 from django.core.management.color import no_style
 from django.db import connection
@@ -16,21 +18,38 @@ CREATE_BATCH = 5000
 UPDATE_BATCH = 1000
 
 
-def write(plans, state, *, user=None, progress=None):
-    """Write every FilePlan (in the order given: referenced records first), the new regions
-    before them. Stored state and kept figures are brought in step once, at the end."""
-    progress = progress or (lambda label, done, total: None)
-    user_pk = user.pk if user else None
-    history = History(user_pk)
-    _create_users(state.new_users)
-    with freshness.batch():
-        regions = [Region(name=ref.name) for ref in state.new_regions]
+class Writing:
+    """Writes the FilePlans of an import one by one, each as soon as its file is checked
+    (referenced records first), with the users and regions it names that are new. Stored
+    state and kept figures are brought in step once, when the block ends; an exception in
+    it leaves them untouched. Enter inside the import's transaction."""
+
+    def __init__(self, state, *, user=None, progress=None):
+        self.state = state
+        self.progress = progress or (lambda label, done, total: None)
+        self.user_pk = user.pk if user else None
+        self.history = History(self.user_pk)
+        self.wrote = False
+        self._stack = ExitStack()
+
+    def __enter__(self):
+        self._stack.enter_context(freshness.batch())
+        return self
+
+    def __exit__(self, *exc):
+        return self._stack.__exit__(*exc)
+
+    def write(self, plan):
+        users = [ref for ref in self.state.new_users if ref.pk is None]
+        _create_users(users)
+        refs = [ref for ref in self.state.new_regions if ref.pk is None]
+        regions = [Region(name=ref.name) for ref in refs]
         Region.objects.bulk_create(regions)
-        history.record(Region, regions)
-        for ref, region in zip(state.new_regions, regions, strict=True):
+        self.history.record(Region, regions)
+        for ref, region in zip(refs, regions, strict=True):
             ref.pk = region.pk
-        for plan in plans:
-            _write_plan(plan, history, user_pk, progress)
+        _write_plan(plan, self.history, self.user_pk, self.progress)
+        self.wrote = self.wrote or bool(users or refs or plan.changed)
 
 
 def _write_plan(plan, history, user_pk, progress):

@@ -271,3 +271,22 @@ def test_the_admin_creates_missing_users_only_for_who_may_add_users(
     assert done.status_code == 302
     assert not get_user_model().objects.get(username="sample.manager").is_active
     assert Partner.objects.count() == 3
+
+
+def test_a_problem_in_a_later_file_undoes_the_files_written_before_it(tmp_path, program):
+    """Each file is written as soon as it is checked; a problem in a later one rolls back
+    the whole import, history and stored state included."""
+    before = counts()
+    folder = write_files(
+        tmp_path / "p",
+        {
+            "partners.csv": ["Beta,msp,EMEA,,,2024-02-01,,"],
+            "tier_transitions.csv": ["Beta,,Registered,2024-02-01,Joined"],
+            "feedback.csv": feedback_file(",Beta,2025-01-10,call,training,9,Too good,no,"),
+        },
+    )
+    out, err, status = run_import(folder)
+    assert status == 1
+    assert problems(err) == ["feedback.csv:2: rating: A rating is from 1 to 5."]
+    assert counts() == before
+    assert not Partner.objects.filter(name="Beta").exists()
