@@ -4,9 +4,10 @@
 
 Every file present is read in the order of formats.FORMATS and every row checked (columns,
 types, choices, references, the models' rules, each partner's transition chain with what the
-database holds) before anything is written. Any problem: nothing is written and
-`result.problems` lists them all. None: one transaction writes every file in bulk (unless
-`dry_run`), and `result` counts the rows created, updated and unchanged per file.
+database holds). One transaction writes each file in bulk as soon as it is checked (unless
+`dry_run`), so that only one file's rows are held at a time. Any problem, in any file:
+the transaction is rolled back, nothing stays written, and `result.problems` lists them all.
+`result` counts the rows created, updated and unchanged per file.
 
 `user` is who imports through the admin: the rows they may not add or change are problems,
 and the history and the "recorded by" of new rows name them. The command passes no user.
