@@ -125,7 +125,10 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
-            "libraries": {"tables_extra": "partnerprogram.web.tables_extra"},
+            "libraries": {
+                "tables_extra": "partnerprogram.web.tables_extra",
+                "forms_extra": "partnerprogram.web.forms_extra",
+            },
         },
     },
 ]

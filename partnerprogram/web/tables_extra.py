@@ -50,12 +50,15 @@ def table_rows(context, table):
     lines = []
     for row in table.paginated_rows:
         cells = "".join(
-            f"<td {fixed[column.name] or column.attrs['td'].as_html()}>"
-            f"{render_value_in_context(cell, context)}</td>"
+            f"<td {_td(fixed[column.name], column)}>{render_value_in_context(cell, context)}</td>"
             for column, cell in row.items()
         )
         lines.append(f"<tr {row.attrs.as_html()}>{cells}</tr>")
     return mark_safe("\n".join(lines))  # noqa: S308 (attributes and cells are escaped)
+
+
+def _td(fixed, column):
+    return column.attrs["td"].as_html() if fixed is None else fixed
 
 
 def _fixed_td(table, column):
