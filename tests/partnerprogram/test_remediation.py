@@ -39,7 +39,13 @@ def group(response, name):
 def test_the_page_lists_both_groups_on_the_chosen_day(viewer_client, program):
     response = viewer_client.get(OVERVIEW, {"as_of": DAY.isoformat()})
     assert group(response, "below") == BELOW_ON_DAY
-    assert group(response, "at_risk") == [name for name, _ in AT_RISK_ON_DAY]
+    # At risk: soonest end first (1, 20, 60 and 90 days left).
+    soonest_first = sorted(AT_RISK_ON_DAY, key=lambda pair: pair[1])
+    assert group(response, "at_risk") == [name for name, _ in soonest_first]
+    days_left = [
+        row.get_cell("days_left") for row in response.context["at_risk_table"].paginated_rows
+    ]
+    assert days_left == [(end - DAY).days for _, end in soonest_first] == [1, 20, 60, 90]
     text = response.text
     assert 'data-testid="below-count">5<' in text and 'data-testid="at_risk-count">4<' in text
     assert "2025-09-28" in text  # Expiring In 90's expiry date
@@ -117,9 +123,9 @@ def test_each_group_downloads_as_csv(viewer_client, program):
     assert response["Content-Disposition"].endswith('at-risk-2025-06-30.csv"')
     lines = response.content.decode().splitlines()
     assert lines[0] == (
-        "Partner,Tier,Tier requires,Holds,Certification ends,Account manager,Open review"
+        "Partner,Tier,Tier requires,Holds,Certification ends,Days left,Account manager,Open review"
     )
-    assert lines[1] == "Expert Ending Tomorrow,Platinum,Expert,Expert,2025-07-01,,No"
+    assert lines[1] == "Expert Ending Tomorrow,Platinum,Expert,Expert,2025-07-01,1,,No"
     assert len(lines) == 1 + len(AT_RISK_ON_DAY)
 
 

@@ -36,9 +36,17 @@ class AttentionTable(tables.Table):
         order_by = ("partner",)
 
     def __init__(
-        self, *args, tier_names=None, level_names=None, open_review_url=None, next_url="", **kw
+        self,
+        *args,
+        tier_names=None,
+        level_names=None,
+        open_review_url=None,
+        next_url="",
+        as_of=None,
+        **kw,
     ):
         super().__init__(*args, **kw)
+        self.as_of = as_of
         self.tier_names = tier_names or {}
         self.level_names = level_names or {}
         self.open_review_url = open_review_url
@@ -82,19 +90,33 @@ class BelowThresholdTable(AttentionTable):
 
 
 class AtRiskTable(AttentionTable):
+    """Soonest end first: the partner who loses its standing first is the first to call
+    (and the stored end's index serves that order, where a name order sorts them all)."""
+
     keeps_until = IsoDateColumn(verbose_name="Certification ends")
+    days_left = tables.Column(
+        accessor="keeps_until", verbose_name="Days left", order_by=("keeps_until",)
+    )
 
     class Meta(AttentionTable.Meta):
         empty_text = "No partner is at risk on this day."
+        order_by = ("keeps_until",)
         sequence = (
             "partner",
             "tier",
             "required_level",
             "held_level",
             "keeps_until",
+            "days_left",
             "account_manager",
             "...",
         )
+
+    def render_days_left(self, value):
+        return (value - self.as_of).days
+
+    def value_days_left(self, value):
+        return (value - self.as_of).days
 
 
 class ReviewTable(tables.Table):

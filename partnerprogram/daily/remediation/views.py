@@ -75,6 +75,7 @@ class RemediationView(ReadPermissionMixin, MultiTableMixin, TemplateView):
                 "level_names": level_names(),
                 "open_review_url": reverse("remediation:review-create") if can_open else None,
                 "next_url": self.request.get_full_path(),
+                "as_of": self.as_of,
             }
             related = ("account_manager",)
             below = kpis.below_threshold(self.as_of).select_related(*related)
