@@ -138,7 +138,10 @@ WSGI_APPLICATION = "partnerprogram.config.wsgi.application"
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=env_int("CONN_MAX_AGE", 0, minimum=0),
+        # A connection per request costs PostgreSQL a new backend each time: kept for a
+        # minute, checked before reuse.
+        conn_max_age=env_int("CONN_MAX_AGE", 60, minimum=0),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
