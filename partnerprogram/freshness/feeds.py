@@ -23,7 +23,8 @@ FIGURES = (LEVELS, LEVEL_TOTALS, RISKS, STANDINGS, STAGNANT, ADVANCING, PERIOD_T
 # The stored state of a partner: Partner's own columns, written only by freshness.stored.
 TIER = ("current_tier", "tier_changed_on")
 LEVEL = ("current_level",)
-QUALIFICATION = ("qualified_until",)
+# The day the tier's requirement stops being met, and whether it is met at all.
+QUALIFICATION = ("qualified_until", "below_requirement")
 STORED = TIER + LEVEL + QUALIFICATION
 
 EVERY_DAY = "every day"  # `since` of a change that moves every day's figures

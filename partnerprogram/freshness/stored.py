@@ -1,6 +1,6 @@
 """Stored state: each partner's current tier and last tier change (from its transitions),
-its current level and the day its qualification for its tier ends (from its certifications,
-as of the state's day). Pages about today read these columns instead of computing them.
+its current level, the day its qualification for its tier ends and whether it holds the
+level its tier requires at all (from its certifications, as of the state's day). Pages about today read these columns instead of computing them.
 
 The tier columns follow every write at once. The level columns are true for one day, the
 one recorded in ProgramState("levels"): certifications expire with time, so `refresh()`
@@ -9,7 +9,8 @@ state's day (`stored_state_answers`).
 """
 
 from django.db import models
-from django.db.models import F, OuterRef, Q
+from django.db.models import Case, F, OuterRef, Q, Value, When
+from django.db.models.lookups import IsNull, LessThan
 from django.utils import timezone
 
 from certifications.models import PartnerCertification
@@ -50,8 +51,24 @@ def _values(columns, day):
         "tier_changed_on": lambda: days.tier_on(None, transitions, value="effective_on"),
         "current_level": lambda: days.level_on(day, certifications, value="id"),
         "qualified_until": lambda: days.qualified_until(day, certifications, required_rank),
+        "below_requirement": lambda: _below_requirement(day, transitions, certifications),
     }
     return {column: expressions[column]() for column in columns}
+
+
+def _below_requirement(day, transitions, certifications):
+    """True when the partner's tier (of its latest transition) requires a level and the
+    highest it holds valid on `day` ranks lower, or it holds none."""
+    required = days.tier_on(None, transitions, value="to_tier__required_level__rank")
+    held = days.level_on(day, certifications)
+    return Case(
+        When(
+            Q(IsNull(required, False)) & (Q(IsNull(held, True)) | Q(LessThan(held, required))),
+            then=Value(True),
+        ),
+        default=Value(False),
+        output_field=models.BooleanField(),
+    )
 
 
 def _differs(column, value):

@@ -32,12 +32,12 @@ from django.db.models import (
 )
 
 from certifications.cube import level_rank_on
-from certifications.models import CertificationLevel, PartnerCertification
+from certifications.models import PartnerCertification
 from partnerprogram import freshness
 from partnerprogram.models import Partner, RemediationReview, ReviewReason
 from partnerprogram.rules import days
 from partnerprogram.rules.bands import Band
-from tiers.models import Tier, TierTransition
+from tiers.models import TierTransition
 
 # The reasons of a review that deals with a partner's certification: an open one of these
 # counts as "an open review" on the remediation page.
@@ -221,18 +221,9 @@ def _stored_standing(standing, day):
 
 
 def _stored_below_requirement():
-    """Q on partners' stored current tier and level: in a tier that requires a level, holding
-    none or a lower one. Built from the few tiers and levels as (tier, level) pairs that the
-    partner_standing index answers without reading partners."""
-    ranks = dict(CertificationLevel.objects.values_list("pk", "rank"))
-    condition = Q(pk__in=[])
-    for tier_id, required_id in Tier.objects.filter(required_level__isnull=False).values_list(
-        "pk", "required_level"
-    ):
-        lower = [pk for pk, rank in ranks.items() if rank < ranks[required_id]]
-        held = Q(current_level__isnull=True) | Q(current_level__in=lower)
-        condition |= Q(current_tier=tier_id) & held
-    return condition
+    """Q on partners' stored state: in a tier that requires a level, holding none or a lower
+    one (an index in name order answers it)."""
+    return Q(below_requirement=True)
 
 
 def below_threshold(day):

@@ -125,6 +125,15 @@ class Partner(WatchedModel):
             "valid, as of the last state refresh (empty: one never ends, or none held)."
         ),
     )
+    below_requirement = models.BooleanField(
+        default=False,
+        db_default=False,  # for bulk inserts that name only the edited columns
+        editable=False,
+        help_text=(
+            "The current tier requires a certification level that the partner does not hold "
+            "(nor a higher one), as of the last state refresh."
+        ),
+    )
     contact_email = models.EmailField(blank=True)
     website = models.URLField(blank=True)
     notes = models.TextField(blank=True)
@@ -133,7 +142,13 @@ class Partner(WatchedModel):
     # Stored state is no edit of anybody's: the transitions and certifications it follows
     # keep their own history.
     history = HistoricalRecords(
-        excluded_fields=["current_tier", "current_level", "tier_changed_on", "qualified_until"]
+        excluded_fields=[
+            "current_tier",
+            "current_level",
+            "tier_changed_on",
+            "qualified_until",
+            "below_requirement",
+        ]
     )
 
     class Meta:
@@ -161,6 +176,9 @@ class Partner(WatchedModel):
                 fields=["current_tier", "current_level", "joined_on", "ended_on"],
                 name="partner_standing",
             ),
+            # Covers the partners below threshold today in name order: a page of them reads
+            # its own index entries, not every one of them sorted.
+            models.Index(fields=["below_requirement", "name", "id"], name="partner_below_name"),
             # Covers the partners at risk today: those whose qualification ends soon.
             models.Index(fields=["qualified_until"], name="partner_qualified_until"),
             # Covers a partner list filtered by region, in name order.

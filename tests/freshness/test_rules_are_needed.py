@@ -145,6 +145,8 @@ STEPS = {
     ],
     "tiers.TierTransition": [
         ("partner", lambda: save(transition("A", "Silver"), partner=p("B"))),
+        # L, lapsed, now in Platinum (requiring Expert): below its tier's requirement.
+        ("partner", lambda: save(transition("H", "Platinum"), partner=p("L"))),
         ("from_tier", lambda: save(transition("C", "Gold"), from_tier=tier("Platinum"))),
         ("to_tier", lambda: save(transition("E", "Silver"), to_tier=tier("Gold"))),
         ("to_tier", lambda: save(transition("F", "Silver"), to_tier=tier("Platinum"))),
@@ -153,6 +155,8 @@ STEPS = {
             "effective_on",
             lambda: save(transition("C", "Registered"), effective_on=D(2025, 7, 1)),
         ),
+        # B, below Silver's requirement, back in Registered (which requires none) by then.
+        ("effective_on", lambda: save(transition("B", "Registered"), effective_on=D(2024, 3, 15))),
     ],
     "certifications.CertificationLevel": [
         ("rank", lambda: save(level("Associate"), rank=4)),
