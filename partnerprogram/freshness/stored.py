@@ -1,6 +1,7 @@
 """Stored state: each partner's current tier and last tier change (from its transitions),
 its current level, the day its qualification for its tier ends and whether it holds the
-level its tier requires at all (from its certifications, as of the state's day). Pages about today read these columns instead of computing them.
+level its tier requires at all (from its certifications, as of the state's day). Pages about
+today read these columns instead of computing them.
 
 The tier columns follow every write at once. The level columns are true for one day, the
 one recorded in ProgramState("levels"): certifications expire with time, so `refresh()`
