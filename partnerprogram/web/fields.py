@@ -4,7 +4,8 @@ by full name, a date picker."""
 import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
-from django.utils.html import format_html, format_html_join
+from django.urls import reverse
+from django.utils.html import format_html
 from django_filters import fields as filter_fields
 
 from partnerprogram.models import Partner, user_label
@@ -12,21 +13,26 @@ from partnerprogram.rules.periods import sane_date
 
 
 class PartnerSearchInput(forms.TextInput):
-    """A text box that suggests partner names as one types (an <input list> with a
-    <datalist>): searchable without any script, so the Content-Security-Policy is happy."""
+    """A text box for a partner's name that suggests names as one types: a script
+    (static/js/partner-search.js) asks the server for 20 names matching what is typed and
+    fills the box's <datalist>, which the browser shows and lets one pick with the keyboard.
+    The page itself lists no partner (a program may hold 500,000); without the script an
+    exact name still works."""
 
-    choices = ()  # set by PartnerField: (name, label) pairs, read afresh at each render
+    choices = ()  # ModelChoiceField hands over its choices; never read here
 
     def __init__(self, attrs=None):
         super().__init__({"autocomplete": "off", **(attrs or {})})
 
     def render(self, name, value, attrs=None, renderer=None):
         list_id = f"{(attrs or {}).get('id') or 'id_' + name}-options"
-        html = super().render(name, value, {**(attrs or {}), "list": list_id}, renderer)
-        options = format_html_join(
-            "", '<option value="{}"></option>', ((str(key),) for key, _ in self.choices if key)
-        )
-        return html + format_html('<datalist id="{}">{}</datalist>', list_id, options)
+        attrs = {
+            **(attrs or {}),
+            "list": list_id,
+            "data-partner-search": reverse("partners:search"),
+        }
+        html = super().render(name, value, attrs, renderer)
+        return html + format_html('<datalist id="{}"></datalist>', list_id)
 
 
 class PartnerField(forms.ModelChoiceField):

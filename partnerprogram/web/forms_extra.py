@@ -9,6 +9,8 @@ from django import forms, template
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from partnerprogram.web.fields import PartnerSearchInput
+
 register = template.Library()
 
 # The widget classes with the Bootstrap class they take; subclasses of these that render
@@ -19,6 +21,7 @@ PLAIN_WIDGETS = {
     forms.NumberInput: "form-control",
     forms.EmailInput: "form-control",
     forms.Select: "form-select",
+    PartnerSearchInput: "form-control",
 }
 
 

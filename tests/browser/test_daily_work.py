@@ -105,3 +105,22 @@ def test_a_viewer_sees_the_pages_without_write_buttons(
     response = page.goto(f"{live_server.url}/feedback/new/?partner={granite.pk}")
     assert response.status == 403
     expect(page.get_by_role("heading", name="You cannot do that")).to_be_visible()
+
+
+def test_the_partner_box_suggests_names_from_the_server_as_one_types(
+    page, live_server, console_errors, manager, granite
+):
+    log_in(page, live_server, "manager", "pw")
+    page.goto(f"{live_server.url}/feedback/new/")
+    box = page.get_by_label("Partner")
+    options = page.locator(f"#{box.get_attribute('list')} option")
+    expect(options).to_have_count(0)  # the page lists no partner
+    box.press_sequentially("part")
+    expect(options).to_have_count(1)
+    expect(options.first).to_have_attribute("value", "Granite Partners")
+    box.fill("s")  # one letter: too little to ask
+    box.dispatch_event("input")
+    expect(options).to_have_count(0)
+    box.press_sequentially("ystems")
+    expect(options.first).to_have_attribute("value", "Slate Systems")
+    assert console_errors == [], console_errors

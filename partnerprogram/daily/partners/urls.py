@@ -6,6 +6,7 @@ app_name = "partners"
 
 urlpatterns = [
     path("", views.PartnerListView.as_view(), name="list"),
+    path("search/", views.PartnerSearchView.as_view(), name="search"),
     path("<int:pk>/", views.PartnerDetailView.as_view(), name="detail"),
     path(
         "<int:pk>/certifications/new/",
