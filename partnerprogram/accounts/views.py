@@ -1,6 +1,8 @@
-"""The profile page: who you are, and your API tokens for BI tools (make, see, revoke)."""
+"""The profile page: who you are, and your API tokens for BI tools (make, see, revoke); and
+logging out with a word that it happened."""
 
 from django.contrib import messages
+from django.contrib.auth.views import LogoutView
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.generic import TemplateView
@@ -43,3 +45,12 @@ class RevokeTokenView(ReadPermissionMixin, TemplateView):
         token.revoke()
         messages.success(request, f"The token “{token.name}” is revoked; it no longer works.")
         return redirect("accounts:profile")
+
+
+class LogoutWithMessage(LogoutView):
+    """Log out, and say so on the login page it leads to."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        messages.info(request, "You have been logged out.")
+        return response

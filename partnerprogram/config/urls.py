@@ -6,6 +6,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerSplitView
 
+from partnerprogram.accounts.views import LogoutWithMessage
 from partnerprogram.daily import dashboard as views
 
 handler400 = "partnerprogram.web.errors.bad_request"
@@ -26,7 +27,7 @@ urlpatterns = [
         auth_views.LoginView.as_view(redirect_authenticated_user=False),
         name="login",
     ),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", LogoutWithMessage.as_view(), name="logout"),
     path("accounts/profile/", include("partnerprogram.accounts.urls")),
     path("", include("certifications.urls")),
     path("", include("tiers.urls")),

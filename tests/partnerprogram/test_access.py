@@ -45,7 +45,9 @@ def test_login_page_logs_a_user_in_and_out(client, manager):
     assert response.status_code == 302 and response.url == reverse("dashboard")
     dashboard = client.get(reverse("dashboard"))
     assert "Morgan Manager" in dashboard.text
-    response = client.post(reverse("logout"))
+    response = client.post(reverse("logout"), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("login")
+    assert "You have been logged out." in response.text
     assert client.get(reverse("dashboard")).status_code == 302
 
 
