@@ -47,6 +47,9 @@ class PartnerCertificationAdmin(ProgramAdmin):
     list_select_related = ["partner", "level", "recorded_by"]
     readonly_fields = ["recorded_by"]
 
+    def get_changeform_initial_data(self, request):
+        return {"awarded_on": timezone.localdate(), **super().get_changeform_initial_data(request)}
+
     @admin.display(description="Status today")
     def status_today(self, obj):
         return obj.status_on(timezone.localdate()).label

@@ -27,6 +27,11 @@ class CertificationInline(admin.TabularInline):
     extra = 0
     show_change_link = True
 
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form.base_fields["awarded_on"].initial = timezone.localdate  # a new award
+        return formset
+
 
 class TransitionInline(admin.TabularInline):
     """Read-only: transitions are recorded one at a time through their own admin page, which

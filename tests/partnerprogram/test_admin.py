@@ -7,6 +7,7 @@ import pytest
 from django.contrib import admin
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 
 from certifications.models import PartnerCertification
 from partnerprogram.models import Partner, PartnerFeedback, RemediationReview
@@ -287,3 +288,13 @@ def test_deleting_selected_rows_keeps_stored_levels_and_snapshots_true(client, s
     assert is_kept(LEVELS, today)  # kept, and adjusted by both deletions
     assert sorted(level_cube(today).cells) == sorted(live_cells(today))
     assert sum(cell[-1] for cell in level_cube(today).cells) == 1  # Acme, not certified
+
+
+def test_a_new_certification_is_awarded_today_unless_changed(client, staff, program):
+    client.force_login(staff)
+    today = timezone.localdate().isoformat()
+    page = client.get(reverse("admin:certifications_partnercertification_add")).text
+    assert f'name="awarded_on" value="{today}"' in page
+    partner = program["partner"]
+    page = client.get(reverse("admin:partnerprogram_partner_change", args=[partner.pk])).text
+    assert f'name="certifications-__prefix__-awarded_on" value="{today}"' in page
