@@ -44,7 +44,7 @@ def test_manager_opens_a_review_logs_feedback_and_closes_it_from_the_pages(
     expect(below.get_by_role("row").filter(has_text="Slate Systems")).to_have_count(0)
     page.screenshot(path=tmp_path / "remediation.png", full_page=True)
 
-    # One click opens the form, prefilled; saving brings the manager back here.
+    # One click opens the form, prefilled; saving shows the review, with the way back here.
     row.get_by_role("link", name="Open review").click()
     expect(page.get_by_label("Partner")).to_have_value("Granite Partners")
     expect(page.get_by_label("Reason")).to_have_value("certification_gap")
@@ -52,6 +52,8 @@ def test_manager_opens_a_review_logs_feedback_and_closes_it_from_the_pages(
     page.get_by_role("button", name="Open review").click()
     expect(page.get_by_role("alert")).to_contain_text("Review of Granite Partners opened")
     review = RemediationReview.objects.get(partner=granite)
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Granite Partners")
+    page.get_by_test_id("back").click()
     expect(row.get_by_role("link", name=f"Review #{review.pk}")).to_be_visible()
 
     # The partner page shows the open review; feedback is logged from there.

@@ -2,12 +2,13 @@
 page, and the forms and services that open, edit, close and reopen reviews."""
 
 import datetime as dt
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, urlencode, urlparse
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from partnerprogram.daily.remediation import services
 from partnerprogram.models import Partner, PartnerType, RemediationReview, ReviewReason
@@ -200,7 +201,7 @@ def open_data(partner_, **overrides):
     }
 
 
-def test_a_manager_opens_a_review_and_goes_back_to_the_remediation_page(
+def test_a_manager_opens_a_review_lands_on_it_and_can_go_back_to_the_remediation_page(
     manager_client, program, manager
 ):
     partner = program["Associate In Gold"]
@@ -208,8 +209,16 @@ def test_a_manager_opens_a_review_and_goes_back_to_the_remediation_page(
     response = manager_client.post(
         CREATE, {**open_data(partner, owner_pk=manager.pk), "next": back}, follow=True
     )
-    assert response.redirect_chain == [(back, 302)]
     review = RemediationReview.objects.get()
+    assert response.redirect_chain == [
+        (f"{review.get_absolute_url()}?{urlencode({'next': back})}", 302)
+    ]
+    assert response.context["review"] == review
+    assert f'href="{escape(back)}" data-testid="back"' in response.text
+    assert f'Review of Associate In Gold opened (<a href="{review.get_absolute_url()}">' in (
+        response.text
+    )
+    response = manager_client.get(back)
     assert (review.partner, review.reason, review.owner) == (partner, "certification_gap", manager)
     assert (review.opened_on, review.due_on, review.status) == (
         TODAY,
@@ -217,9 +226,6 @@ def test_a_manager_opens_a_review_and_goes_back_to_the_remediation_page(
         "open",
     )
     assert review.action_plan == "additional_training"
-    assert f'Review of Associate In Gold opened (<a href="{review.get_absolute_url()}">' in (
-        response.text
-    )
     rows = {row.record.name: row for row in response.context["below_table"].paginated_rows}
     assert f"Review #{review.pk}" in str(rows["Associate In Gold"].get_cell("open_review"))
 

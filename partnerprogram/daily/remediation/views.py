@@ -30,7 +30,7 @@ from partnerprogram.daily.remediation.tables import AtRiskTable, BelowThresholdT
 from partnerprogram.models import Partner, RemediationReview, ReviewStatus, user_label
 from partnerprogram.web.listing import FilteredTableView, PagedByKeys, TablePageMixin
 from partnerprogram.web.listing import table_pagination as bounded_pagination
-from partnerprogram.web.mixins import FormPageMixin, ReadPermissionMixin
+from partnerprogram.web.mixins import FormPageMixin, ReadPermissionMixin, safe_next
 from tiers.models import Tier
 
 GROUPS = ("below", "at_risk")
@@ -192,6 +192,7 @@ class ReviewDetailView(ReadPermissionMixin, DetailView):
         context = super().get_context_data(**kwargs)
         context.update(
             today=today,
+            back_url=safe_next(self.request, ""),
             overdue=review.is_overdue_on(today),
             history=review_history(review),
             open_duplicate=None
@@ -220,9 +221,11 @@ class ReviewCreateView(FormPageMixin, CreateView):
         return initial
 
     def default_next(self):
-        if self.object is not None:
-            return self.object.get_absolute_url()
         return reverse("remediation:overview")
+
+    def get_success_url(self):
+        """The new review, which offers the way back to where the manager opened it."""
+        return f"{self.object.get_absolute_url()}?{urlencode({'next': self.next_url()})}"
 
     def form_valid(self, form):
         data = form.cleaned_data
