@@ -124,7 +124,7 @@ def test_each_group_downloads_as_csv(viewer_client, program):
     assert response["Content-Disposition"].endswith('at-risk-2025-06-30.csv"')
     lines = response.content.decode().splitlines()
     assert lines[0] == (
-        "Partner,Tier,Tier requires,Holds,Certification ends,Days left,Account manager,Open review"
+        "Partner,Tier,Tier requires,Holds,Certification ends,Days left,Account manager,Review"
     )
     assert lines[1] == "Expert Ending Tomorrow,Platinum,Expert,Expert,2025-07-01,1,,No"
     assert len(lines) == 1 + len(AT_RISK_ON_DAY)

@@ -14,7 +14,9 @@ class AttentionTable(tables.Table):
     """Partners below threshold or at risk on a day, annotated by `kpis.with_standing`;
     tier and level names come from the `tier_names` and `level_names` maps, so no cell
     queries. With `open_review_url` (managers only) a partner without an open review gets an
-    "Open review" button to the prefilled form, which then brings them back to `next_url`."""
+    "Open review" button to the prefilled form (the review then links back to `next_url`).
+    The "Review" column says which review is open, or "No", or offers the button: its
+    header names what the column holds, not the action."""
 
     partner = tables.Column(accessor="name", linkify=True, verbose_name="Partner")
     tier = tables.Column(accessor="tier_on_day_id", verbose_name="Tier", order_by=("tier_rank",))
@@ -25,7 +27,7 @@ class AttentionTable(tables.Table):
     account_manager = UserColumn()
     open_review = tables.Column(
         accessor="open_review_id",
-        verbose_name="Open review",
+        verbose_name="Review",
         empty_values=(),
         order_by=("open_review_id",),
     )
