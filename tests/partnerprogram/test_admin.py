@@ -298,3 +298,13 @@ def test_a_new_certification_is_awarded_today_unless_changed(client, staff, prog
     partner = program["partner"]
     page = client.get(reverse("admin:partnerprogram_partner_change", args=[partner.pk])).text
     assert f'name="certifications-__prefix__-awarded_on" value="{today}"' in page
+
+
+def test_users_are_named_by_their_full_name_in_lists_and_choices(client, staff, manager, program):
+    client.force_login(staff)
+    RemediationReview.objects.update(owner=manager)  # the program's own review
+    page = client.get(reverse("admin:partnerprogram_remediationreview_changelist")).text
+    assert '<td class="field-owner">Morgan Manager</td>' in page
+    review = RemediationReview.objects.first()
+    url = reverse("admin:partnerprogram_remediationreview_change", args=[review.pk])
+    assert f'<option value="{manager.pk}" selected>Morgan Manager</option>' in client.get(url).text
