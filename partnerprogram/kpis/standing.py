@@ -41,7 +41,11 @@ from tiers.models import TierTransition
 
 # The reasons of a review that deals with a partner's certification: an open one of these
 # counts as "an open review" on the remediation page.
-CERTIFICATION_REASONS = (ReviewReason.CERTIFICATION_GAP, ReviewReason.CERTIFICATION_EXPIRED)
+CERTIFICATION_REASONS = (
+    ReviewReason.CERTIFICATION_GAP,
+    ReviewReason.CERTIFICATION_EXPIRED,
+    ReviewReason.CERTIFICATION_EXPIRING,
+)
 
 
 class Standing(models.TextChoices):
@@ -273,8 +277,10 @@ def _count_in(day, standing):
 
 def review_reason_for(partner):
     """The reason to open a review for a partner annotated by `with_standing`: its
-    certification expired (it is at risk, or it held a qualifying one that lapsed) or a gap
-    (it never held the level its tier requires)."""
-    if partner.standing == Standing.AT_RISK or partner.lapsed:
+    certification is expiring (it is at risk), expired (it held a qualifying one that lapsed)
+    or a gap (it never held the level its tier requires)."""
+    if partner.standing == Standing.AT_RISK:
+        return ReviewReason.CERTIFICATION_EXPIRING
+    if partner.lapsed:
         return ReviewReason.CERTIFICATION_EXPIRED
     return ReviewReason.CERTIFICATION_GAP

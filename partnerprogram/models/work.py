@@ -86,6 +86,8 @@ class PartnerFeedback(WatchedModel):
 class ReviewReason(models.TextChoices):
     CERTIFICATION_GAP = "certification_gap", "Certification gap"
     CERTIFICATION_EXPIRED = "certification_expired", "Certification expired"
+    # At risk: the certification that keeps the partner above threshold ends soon.
+    CERTIFICATION_EXPIRING = "certification_expiring", "Certification expiring"
     SEGMENT_BELOW_THRESHOLD = "segment_below_threshold", "Segment below threshold"
     TIER_STAGNATION = "tier_stagnation", "Tier stagnation"
     FEEDBACK_ESCALATION = "feedback_escalation", "Feedback escalation"

@@ -105,15 +105,16 @@ def test_open_review_counts_only_an_open_certification_review(program, manager):
     }
 
 
-def test_the_reason_to_open_is_expired_when_a_qualifying_certification_lapsed(program):
+def test_the_reason_to_open_is_expired_when_it_lapsed_and_expiring_when_at_risk(program):
     reasons = {p.name: kpis.review_reason_for(p) for p in kpis.below_threshold(DAY)}
     assert reasons["Expired Associate"] == ReviewReason.CERTIFICATION_EXPIRED
     assert reasons["Revoked Professional"] == ReviewReason.CERTIFICATION_EXPIRED
     assert reasons["Associate In Gold"] == ReviewReason.CERTIFICATION_GAP
     assert reasons["Not Yet Awarded"] == ReviewReason.CERTIFICATION_GAP
-    assert all(
-        kpis.review_reason_for(p) == ReviewReason.CERTIFICATION_EXPIRED for p in kpis.at_risk(DAY)
-    )
+    # At risk: its certification has not expired yet.
+    assert {kpis.review_reason_for(p) for p in kpis.at_risk(DAY)} == {
+        ReviewReason.CERTIFICATION_EXPIRING
+    }
 
 
 def test_each_list_is_one_query_whatever_the_number_of_partners(program, django_assert_num_queries):

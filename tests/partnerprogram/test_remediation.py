@@ -99,6 +99,9 @@ def test_a_manager_opens_a_review_in_one_click_with_the_form_prefilled(
     assert form["due_on"].value() == TODAY + dt.timedelta(days=30)
     gap = str(rows["Associate In Gold"].get_cell("open_review"))
     assert "reason=certification_gap" in gap
+    at_risk = {r.record.name: r for r in response.context["at_risk_table"].paginated_rows}
+    expiring = str(at_risk["Expiring In 90"].get_cell("open_review"))
+    assert "reason=certification_expiring" in expiring  # not expired yet: 90 days left
 
 
 def test_a_partner_with_an_open_review_links_to_it_instead(manager_client, program, manager):
