@@ -497,14 +497,17 @@ def reviews_listed(response):
 @pytest.mark.parametrize(
     "params, expected",
     [
-        ({}, ["closed", "overdue", "in_progress"]),  # by due date
+        # It opens on the reviews to work on, the overdue first, then by due date.
+        ({}, ["overdue", "in_progress"]),
         ({"status": "active"}, ["overdue", "in_progress"]),
+        ({"status": ""}, ["overdue", "closed", "in_progress"]),  # any status
         ({"status": "resolved"}, ["closed"]),
         ({"reason": "certification_expired"}, ["in_progress"]),
         ({"owner": "colleague"}, ["in_progress"]),
         ({"overdue": "yes"}, ["overdue"]),
-        ({"overdue": "no"}, ["closed", "in_progress"]),
-        ({"partner": "Expired Associate"}, ["closed", "in_progress"]),
+        ({"overdue": "no", "status": ""}, ["closed", "in_progress"]),
+        ({"partner": "Expired Associate"}, ["in_progress"]),
+        ({"partner": "Expired Associate", "status": ""}, ["closed", "in_progress"]),
     ],
 )
 def test_each_filter_narrows_the_reviews_table(viewer_client, reviews, params, expected):

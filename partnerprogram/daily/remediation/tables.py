@@ -150,6 +150,7 @@ class ReviewTable(tables.Table):
             "action_plan",
         )
         empty_text = "No review matches these filters."
+        order_by = ("-overdue", "due_on")  # the most urgent first
         row_attrs = {"class": lambda record: "table-warning" if record.is_overdue else ""}
 
     def render_status(self, record):

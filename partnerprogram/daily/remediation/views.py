@@ -19,7 +19,7 @@ from django_tables2.export import TableExport
 from partnerprogram import kpis
 from partnerprogram.daily.partners.views import level_names
 from partnerprogram.daily.remediation import services
-from partnerprogram.daily.remediation.filters import ReviewFilter
+from partnerprogram.daily.remediation.filters import OPEN_OR_IN_PROGRESS, ReviewFilter
 from partnerprogram.daily.remediation.forms import (
     AsOfForm,
     ReviewCloseForm,
@@ -117,12 +117,19 @@ class RemediationView(ReadPermissionMixin, MultiTableMixin, TemplateView):
 
 class ReviewListView(ReadPermissionMixin, FilteredTableView):
     """Every remediation review, filterable by status, reason, owner, overdue and partner;
-    overdue ones are marked."""
+    overdue ones are marked. It opens on the reviews still to work on (open or in progress),
+    the most urgent first: a URL without a status asks for those, "Any status" for all."""
 
     filterset_class = ReviewFilter
     table_class = ReviewTable
     export_name = "reviews"
     template_name = "remediation/review_list.html"
+
+    def get_filterset_kwargs(self, filterset_class):
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        data = self.request.GET.copy()
+        data.setdefault("status", OPEN_OR_IN_PROGRESS)
+        return {**kwargs, "data": data}
 
     def get_queryset(self):
         overdue = Q(status__in=ReviewStatus.open_values(), due_on__lt=timezone.localdate())
