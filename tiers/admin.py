@@ -91,6 +91,13 @@ class TierTransitionAdmin(ProgramAdmin):
     def delete_model(self, request, obj):
         services.transition_delete(transition=obj)
 
+    def deletion_refused(self, obj):
+        try:
+            services.validate_chain(obj, removing=True)
+        except ValidationError:
+            return True
+        return super().deletion_refused(obj)
+
     def get_deleted_objects(self, objs, request):
         deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
         for obj in objs:

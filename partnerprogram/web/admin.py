@@ -1,10 +1,11 @@
 """What every model admin of the program shares."""
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ERROR_FLAG
 from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist
-from django.db import DataError
+from django.db import DataError, models
 from django.http import HttpResponseRedirect
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -22,6 +23,25 @@ class ProgramAdmin(SimpleHistoryAdmin):
             return super().changelist_view(request, extra_context)
         except (OverflowError, DataError):
             return HttpResponseRedirect(f"{request.path}?{ERROR_FLAG}=1")
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # No Delete button on a record whose deletion would be refused; the delete page
+        # still says why to whoever reaches it.
+        obj = self.get_object(request, unquote(object_id))
+        if obj is not None and self.deletion_refused(obj):
+            extra_context = {**(extra_context or {}), "show_delete": False}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def deletion_refused(self, obj):
+        """True when deleting `obj` would be refused: a protected row refers to it. One
+        EXISTS query per protecting relation, not the collector's walk over every row."""
+        for relation in obj._meta.related_objects:
+            if relation.on_delete not in (models.PROTECT, models.RESTRICT):
+                continue
+            related = relation.related_model._base_manager.filter(**{relation.field.name: obj})
+            if related.exists():
+                return True
+        return False
 
     def get_list_display(self, request):
         return [_user_column(self.model, name) for name in super().get_list_display(request)]

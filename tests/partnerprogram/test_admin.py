@@ -308,3 +308,26 @@ def test_users_are_named_by_their_full_name_in_lists_and_choices(client, staff, 
     review = RemediationReview.objects.first()
     url = reverse("admin:partnerprogram_remediationreview_change", args=[review.pk])
     assert f'<option value="{manager.pk}" selected>Morgan Manager</option>' in client.get(url).text
+
+
+def test_no_delete_button_where_deleting_would_be_refused(client, superuser, program):
+    client.force_login(superuser)
+    partner = program["partner"]
+    registered, silver, gold, platinum = program["tiers"]
+    middle = f.transition(partner, silver, D(2024, 6, 1))  # the next one starts from Silver
+    last = f.transition(partner, gold, D(2025, 1, 1))
+    unused_level = f.level("Unused", 9)
+
+    def shows_delete(obj):
+        opts = obj._meta
+        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+        return 'class="deletelink"' in client.get(url).text
+
+    assert not shows_delete(middle)  # Registered -> (gone) -> Gold would break the chain
+    assert shows_delete(last)  # the latest transition may go
+    assert not shows_delete(program["levels"][0])  # a certification holds it
+    assert shows_delete(unused_level)
+    assert not shows_delete(partner)  # certifications, feedback and reviews refer to it
+    # The delete page still says why to whoever reaches it.
+    url = reverse("admin:tiers_tiertransition_delete", args=[middle.pk])
+    assert "Deleting this transition would break the chain" in client.get(url).text
