@@ -228,3 +228,12 @@ def test_pages_cost_the_same_queries_for_5_and_50_partners(viewer_client, progra
     small = queries_for(viewer_client, url)
     add_partners(45, program["levels"][1])  # 50 partners
     assert queries_for(viewer_client, url) == small
+
+
+def test_only_the_target_level_and_below_are_judged_by_band(viewer_client, program):
+    # Target Associate (the lowest level). Professional+ is 33.3% and Expert+ 0.0%: both
+    # under 70%, yet no program expects most partners at Expert, so neither row is red.
+    html = viewer_client.get(PAGE, {"as_of": "2025-11-15"}).text
+    table = html[html.index("Highest level held") : html.index("Not certified")]
+    assert table.count('class="badge band-action_required"') == 1  # Associate's row
+    assert table.count('data-testid="above-target"') == 2
