@@ -67,20 +67,45 @@ def insert_rows(model, columns, rows, *, batch=20000):
             cursor.executemany(statement, chunk)
 
 
-def insert_with_history(model, columns, rows, *, reason):
+def insert_with_history(model, columns, rows, *, reason, dated_by=None):
     """insert_rows, plus the first history record of each row (history_type "+"), so that
-    the first edit of an imported or seeded row shows as a change in its history."""
+    the first edit of an imported or seeded row shows as a change in its history. The
+    records are dated now, by nobody; with `dated_by` (a date column, a user column) each
+    is dated 09:00 on its row's day and made by its row's user, as if recorded then."""
     rows = list(rows)
     insert_rows(model, columns, rows)
     history = model.history.model
-    now = timezone.now()
-    if connection.vendor == "sqlite":
-        now = now.astimezone(dt.UTC).replace(tzinfo=None)
     kept = [i for i, name in enumerate(columns) if _has_field(history, name)]
+    when = _history_dates(columns, dated_by)
     insert_rows(
         history,
-        [*(columns[i] for i in kept), "history_date", "history_change_reason", "history_type"],
-        ((*(row[i] for i in kept), now, reason, "+") for row in rows),
+        [
+            *(columns[i] for i in kept),
+            "history_date",
+            "history_user_id",
+            "history_change_reason",
+            "history_type",
+        ],
+        ((*(row[i] for i in kept), *when(row), reason, "+") for row in rows),
+    )
+
+
+def _history_dates(columns, dated_by):
+    """row -> (history date, history user id) for insert_with_history."""
+
+    def stored(moment):
+        if connection.vendor == "sqlite":  # naive UTC, as Django stores it there
+            return moment.astimezone(dt.UTC).replace(tzinfo=None)
+        return moment
+
+    if dated_by is None:
+        now = stored(timezone.now())
+        return lambda row: (now, None)
+    day_at, user_at = (columns.index(name) for name in dated_by)
+    zone, nine = timezone.get_current_timezone(), dt.time(9)
+    return lambda row: (
+        stored(dt.datetime.combine(row[day_at], nine, tzinfo=zone)),
+        row[user_at],
     )
 
 

@@ -124,39 +124,59 @@ NAME_SUFFIX = {
     PartnerType.DISTRIBUTOR: ["Distribution", "Supply", "Trading"],
     PartnerType.REFERRAL: ["Advisors", "Associates", "Group"],
 }
+# Comments by topic, praising (GOOD) or complaining (BAD): a rating of 4 or 5 comes with
+# praise, 1 or 2 with a complaint, 3 with either.
+GOOD, BAD = "good", "bad"
 COMMENTS = {
-    FeedbackTopic.CERTIFICATION_PROCESS: [
-        "The exam booking process took three weeks; too slow for our engineers.",
-        "Certification criteria are clear and the study guide helped.",
-        "Renewing the certification means retaking the whole exam, which feels heavy.",
-    ],
-    FeedbackTopic.TRAINING: [
-        "The new hands-on labs are excellent.",
-        "We need training material in Spanish and Portuguese.",
-        "Training sessions clash with our busy season; please offer recordings.",
-    ],
-    FeedbackTopic.PROGRAM_BENEFITS: [
-        "Marketing development funds made a real difference this quarter.",
-        "The deal registration discount is not competitive any more.",
-    ],
-    FeedbackTopic.TIER_CRITERIA: [
-        "It is unclear what we need to reach Gold.",
-        "The revenue threshold for Platinum is out of reach for a regional partner.",
-        "Tier criteria were explained well in our business review.",
-    ],
-    FeedbackTopic.SUPPORT: [
-        "Partner support answered within the hour. Great job.",
-        "Escalations to product support get lost between teams.",
-    ],
-    FeedbackTopic.TOOLS: [
-        "The partner portal is slow when we export opportunities.",
-        "The new quoting tool saves us hours every week.",
-    ],
-    FeedbackTopic.OTHER: [
-        "Thanks for the partner summit invitation.",
-        "Please assign a named contact.",
-    ],
+    FeedbackTopic.CERTIFICATION_PROCESS: {
+        GOOD: ["Certification criteria are clear and the study guide helped."],
+        BAD: [
+            "The exam booking process took three weeks; too slow for our engineers.",
+            "Renewing the certification means retaking the whole exam, which feels heavy.",
+        ],
+    },
+    FeedbackTopic.TRAINING: {
+        GOOD: ["The new hands-on labs are excellent."],
+        BAD: [
+            "We need training material in Spanish and Portuguese.",
+            "Training sessions clash with our busy season; please offer recordings.",
+        ],
+    },
+    FeedbackTopic.PROGRAM_BENEFITS: {
+        GOOD: ["Marketing development funds made a real difference this quarter."],
+        BAD: ["The deal registration discount is not competitive any more."],
+    },
+    FeedbackTopic.TIER_CRITERIA: {
+        GOOD: ["Tier criteria were explained well in our business review."],
+        BAD: [
+            "It is unclear what we need to reach Gold.",
+            "The revenue threshold for Platinum is out of reach for a regional partner.",
+        ],
+    },
+    FeedbackTopic.SUPPORT: {
+        GOOD: ["Partner support answered within the hour. Great job."],
+        BAD: ["Escalations to product support get lost between teams."],
+    },
+    FeedbackTopic.TOOLS: {
+        GOOD: ["The new quoting tool saves us hours every week."],
+        BAD: ["The partner portal is slow when we export opportunities."],
+    },
+    FeedbackTopic.OTHER: {
+        GOOD: ["Thanks for the partner summit invitation."],
+        BAD: ["Please assign a named contact."],
+    },
 }
+
+
+def comment_for(rng, topic, rating):
+    comments = COMMENTS[topic]
+    if rating >= 4:
+        return rng.choice(comments[GOOD])
+    if rating <= 2:
+        return rng.choice(comments[BAD])
+    return rng.choice(comments[GOOD] + comments[BAD])
+
+
 OUTCOMES = {
     ReviewStatus.RESOLVED: "Partner renewed the required certification; back above threshold.",
     ReviewStatus.PARTNERSHIP_REEVALUATED: "Tier adjusted to match the certifications held.",
@@ -325,7 +345,7 @@ def _partner_feedback(rng, program, index, ambition, joined, last_day):
                 rng.choice(list(FeedbackChannel)),
                 topic,
                 rating,
-                rng.choice(COMMENTS[topic]),
+                comment_for(rng, topic, rating),
                 rating <= 2,
             )
         )
@@ -571,6 +591,7 @@ def write_program(program, *, progress=None):
             ),
             len(program.reviews),
             progress,
+            dated_by=("opened_on", "owner_id"),  # opened by its owner, not "the system" today
         )
         reset_sequences(
             Partner, PartnerCertification, TierTransition, PartnerFeedback, RemediationReview
@@ -587,9 +608,9 @@ def _create(model, objs):
     return created
 
 
-def _write(model, columns, rows, total, progress):
+def _write(model, columns, rows, total, progress, dated_by=None):
     """Insert plain rows with their first history record, reporting progress."""
     label = model._meta.verbose_name_plural
     progress(label, 0, total)
-    insert_with_history(model, columns, rows, reason="Demo data")
+    insert_with_history(model, columns, rows, reason="Demo data", dated_by=dated_by)
     progress(label, total, total)

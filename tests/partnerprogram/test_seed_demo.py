@@ -3,8 +3,10 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from certifications.models import PartnerCertification
+from partnerprogram.devtools.demo import BAD, COMMENTS, GOOD
 from partnerprogram.models import Partner, PartnerFeedback, RemediationReview
 from tiers.models import TierTransition
 from tiers.services import validate_chain
@@ -122,3 +124,22 @@ def test_seeded_stored_state_matches_a_live_computation():
     ProgramState.objects.all().delete()  # the same, computed live
     assert figures() == stored
     assert stored[3], "the demo has partners at risk"
+
+
+def test_seeded_comments_agree_with_their_ratings():
+    seed("--partners", "200")
+    praise = {c for comments in COMMENTS.values() for c in comments[GOOD]}
+    complaints = {c for comments in COMMENTS.values() for c in comments[BAD]}
+    rows = list(PartnerFeedback.objects.values_list("rating", "comment"))
+    assert {rating for rating, _ in rows} >= {1, 2, 4, 5}
+    assert all(comment in praise for rating, comment in rows if rating >= 4)
+    assert all(comment in complaints for rating, comment in rows if rating <= 2)
+
+
+def test_seeded_reviews_were_opened_by_their_owner_on_their_day():
+    seed("--partners", "200")
+    history = RemediationReview.history.filter(history_type="+")
+    assert history.count() == RemediationReview.objects.count() > 0
+    for record in history:
+        assert record.history_user_id == record.owner_id
+        assert timezone.localtime(record.history_date).date() == record.opened_on
