@@ -2,6 +2,7 @@ import re
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from tests.browser.conftest import log_in
 
@@ -61,4 +62,16 @@ def test_kpi_pages_draw_their_charts_and_follow_the_pickers(
     page.wait_for_url(re.compile(r"start=2025-01-01"))
     assert "1 Jan 2025 to 31 Mar 2025" in page.get_by_test_id("scope").inner_text()
     page.screenshot(path=tmp_path / "tiers.png", full_page=True)
+
+    # On a phone the filters fold behind a button, so that the figures come first.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/kpi/certification-levels/")
+    filters = page.get_by_role("button", name="Filters")
+    expect(page.get_by_label("As of")).to_be_hidden()
+    assert page.get_by_test_id("headline").bounding_box()["y"] < 844
+    filters.click()
+    expect(page.get_by_label("As of")).to_be_visible()
+    expect(filters).to_have_attribute("aria-expanded", "true")
+    page.set_viewport_size({"width": 1366, "height": 900})
+    expect(filters).to_be_hidden()
     assert console_errors == [], console_errors
