@@ -74,4 +74,24 @@ def test_kpi_pages_draw_their_charts_and_follow_the_pickers(
     expect(filters).to_have_attribute("aria-expanded", "true")
     page.set_viewport_size({"width": 1366, "height": 900})
     expect(filters).to_be_hidden()
+
+    # Printed, a KPI page keeps its figures, table and chart, without navigation or filters.
+    for url in ("/", "/kpi/certification-levels/", "/kpi/tier-advancements/"):
+        page.goto(f"{live_server.url}{url}")
+        page.emulate_media(media="print")
+        expect(page.get_by_role("navigation", name="Main")).to_be_hidden()
+        expect(page.locator("form.filter-form")).to_have_count(1 if url != "/" else 0)
+        expect(page.locator("form.filter-form:visible")).to_have_count(0)
+        headline = "certification-summary" if url == "/" else "headline"
+        expect(page.get_by_test_id(headline)).to_be_visible()
+        expect(page.locator("canvas").first).to_be_visible()
+        widest = page.evaluate(
+            "Math.max(0, ...[...document.querySelectorAll('table')]"
+            ".map(t => t.getBoundingClientRect().right))"
+        )
+        assert widest <= page.evaluate("document.documentElement.clientWidth"), url
+        pdf = page.pdf(format="A4")
+        (tmp_path / f"print{url.replace('/', '-')}.pdf").write_bytes(pdf)
+        assert pdf.startswith(b"%PDF")
+        page.emulate_media(media="screen")
     assert console_errors == [], console_errors
