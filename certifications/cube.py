@@ -42,15 +42,25 @@ class LevelCube:
     def counts(self, segment=ALL, dimension=None):
         """{level rank or None: partners} of the segment; with a dimension,
         {segment key: {rank: partners}}. Sums cells, never partners."""
-        wanted = _segment_keys(segment)
-        grouped = {}
+        if dimension is None:
+            return self.sums(segment)[None].get(None, {})
+        return self.sums(segment, (dimension,))[dimension]
+
+    def sums(self, segment=ALL, dimensions=()):
+        """{None: {None: {rank: partners}}, dimension: {segment key: {rank: partners}}}: the
+        segment's distribution, and its breakdown by each of `dimensions`, in one pass over
+        the cells (a page that shows several breakdowns reads the cube once)."""
+        wanted = [(i, value) for i, value in _segment_keys(segment) if value is not None]
+        groups = [(None, None), *((d, DIMENSION_KEY[d]) for d in dimensions)]
+        sums = {dimension: {} for dimension, _ in groups}
         for cell in self.cells:
-            if any(value is not None and cell[i] != value for i, value in wanted):
+            if wanted and any(cell[i] != value for i, value in wanted):
                 continue
-            key = cell[DIMENSION_KEY[dimension]] if dimension else None
-            by_rank = grouped.setdefault(key, {})
-            by_rank[cell[4]] = by_rank.get(cell[4], 0) + cell[5]
-        return grouped if dimension else grouped.get(None, {})
+            rank, partners = cell[4], cell[5]
+            for dimension, at in groups:
+                by_rank = sums[dimension].setdefault(None if at is None else cell[at], {})
+                by_rank[rank] = by_rank.get(rank, 0) + partners
+        return sums
 
 
 def _segment_keys(segment):

@@ -202,19 +202,33 @@ def certification_breakdown(as_of, dimension, segment=ALL, *, cube=None, levels=
     manager) with its distribution and band; segments with no active partner are left out.
     Rows are ordered by label. Three queries at most (one with `cube` and `levels`)."""
     dimension = Dimension(dimension)
+    return certification_breakdowns(as_of, [dimension], segment, cube=cube, levels=levels)[
+        dimension
+    ]
+
+
+def certification_breakdowns(as_of, dimensions, segment=ALL, *, cube=None, levels=None):
+    """{dimension: certification_breakdown rows} for several dimensions, summing the cube's
+    cells once for all of them. A query per dimension for its labels (regions, tiers,
+    managers), and two more without `cube` and `levels`."""
+    dimensions = [Dimension(d) for d in dimensions]
     levels, target = levels or levels_by_rank()
     cube = cube or level_cube(as_of)
-    counts = cube.counts(segment, dimension)
-    labels = _segment_labels(dimension, list(counts))
-    return tuple(
-        SegmentShare(
-            key=key,
-            label=labels[key][0],
-            params={**segment.as_params(), **labels[key][1]},
-            figures=_figures(as_of, levels, target, counts[key]),
+    sums = cube.sums(segment, dimensions)
+    breakdowns = {}
+    for dimension in dimensions:
+        counts = sums[dimension]
+        labels = _segment_labels(dimension, list(counts))
+        breakdowns[dimension] = tuple(
+            SegmentShare(
+                key=key,
+                label=labels[key][0],
+                params={**segment.as_params(), **labels[key][1]},
+                figures=_figures(as_of, levels, target, counts[key]),
+            )
+            for key in sorted(counts, key=lambda k: labels[k][0].casefold())
         )
-        for key in sorted(counts, key=lambda k: labels[k][0].casefold())
-    )
+    return breakdowns
 
 
 def certification_trend(as_of, count=8, segment=ALL, *, levels=None):

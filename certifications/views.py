@@ -44,10 +44,9 @@ class CertificationLevelsView(PermissionRequiredMixin, TemplateView):
         segment = form.segment()
         levels, cube = kpis.levels_by_rank(), kpis.level_cube(as_of)
         figures = kpis.certification_levels(as_of, segment, cube=cube, levels=levels)
-        breakdowns = {
-            d: kpis.certification_breakdown(as_of, d, segment, cube=cube, levels=levels)
-            for d in Dimension
-        }
+        breakdowns = kpis.certification_breakdowns(
+            as_of, list(Dimension), segment, cube=cube, levels=levels
+        )
         trend = kpis.certification_trend(as_of, segment=segment, levels=levels)
         risks = kpis.certification_risks(as_of, segment)
         params = segment.as_params()

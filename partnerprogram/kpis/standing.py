@@ -83,7 +83,7 @@ def at_risk_horizon(day):
     return day + dt.timedelta(days=settings.AT_RISK_WINDOW_DAYS)
 
 
-def with_standing(partners, day):
+def with_standing(partners, day, *, known=None, stored=None):
     """Annotate a Partner queryset with the partner's standing on `day`:
 
     - `tier_on_day_id`, `tier_rank`: its tier on `day` (NULL: no tier);
@@ -94,8 +94,13 @@ def with_standing(partners, day):
     - `lapsed`: it held a qualifying certification that expired or was revoked by `day`;
     - `open_review_id`: its open certification review (gap or expired), or NULL;
     - `standing`: a Standing value; `standing_order`: worst first, for sorting.
+
+    `known`: the standing every partner of the queryset is known to have (the caller filters
+    on it): written as a constant rather than classified row by row. `stored`: whether
+    stored state answers for `day`, when the caller knows.
     """
-    stored = freshness.stored_state_answers(day)
+    if stored is None:
+        stored = freshness.stored_state_answers(day)
     partners = _with_tier_and_level(partners, day, stored)
     certifications = PartnerCertification.objects
     keeps_until = (
@@ -120,6 +125,11 @@ def with_standing(partners, day):
         lapsed=Exists(lapsed),
         open_review_id=Subquery(open_review),
     )
+    if known is not None:
+        return partners.annotate(
+            standing=Value(known.value, output_field=models.CharField()),
+            standing_order=Value(STANDING_ORDER[known], output_field=IntegerField()),
+        )
     conditions = _standing_conditions(day, per_row=True, stored=stored)
     cases = [
         (conditions[Standing.BELOW_THRESHOLD], Standing.BELOW_THRESHOLD),
@@ -206,9 +216,18 @@ def with_standing_in(partners, day, standing):
     partners that may be in it are examined. With current stored state, the partners are
     first narrowed on their own tier and level columns (an index, no join), so that the
     annotations' joins run only for the few that remain."""
-    if standing in STORED_STANDINGS and freshness.stored_state_answers(day):
+    stored = freshness.stored_state_answers(day)
+    if standing in STORED_STANDINGS and stored:
         partners = partners.filter(_stored_standing(standing, day))
-    return with_standing(partners, day).filter(_standing_conditions(day)[standing])
+    known = standing if standing in EXACT_CONDITIONS else None
+    partners = with_standing(partners, day, known=known, stored=stored)
+    return partners.filter(_standing_conditions(day, stored=stored)[standing])
+
+
+# The standings whose own condition selects exactly the partners the CASE of with_standing
+# puts in them (below threshold comes first; at risk requires the level held): filtered on
+# it, their rows need no CASE. "Meets" and "no requirement" are the CASE's later branches.
+EXACT_CONDITIONS = (Standing.BELOW_THRESHOLD, Standing.AT_RISK)
 
 
 STORED_STANDINGS = (Standing.BELOW_THRESHOLD, Standing.AT_RISK)

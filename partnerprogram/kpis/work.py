@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.db.models import Avg, Count, Exists, OuterRef, Q
 
-from certifications.kpis import certification_breakdown, level_cube, levels_by_rank
+from certifications.kpis import certification_breakdowns
 from partnerprogram import freshness
 from partnerprogram.kpis.standing import standing_counts
 from partnerprogram.models import (
@@ -47,9 +47,9 @@ def segment_alerts(day):
     """Regions, partner types and account managers in Action required at the target level on
     `day`, each dimension in label order. Empty when there is no level. Five queries."""
     alerts = []
-    levels, cube = levels_by_rank(), level_cube(day)
+    breakdowns = certification_breakdowns(day, ALERT_DIMENSIONS)
     for dimension in ALERT_DIMENSIONS:
-        for row in certification_breakdown(day, dimension, cube=cube, levels=levels):
+        for row in breakdowns[dimension]:
             target = row.figures.target
             if target is None or target.band != Band.ACTION_REQUIRED:
                 continue

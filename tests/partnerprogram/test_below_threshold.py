@@ -135,3 +135,20 @@ def test_the_database_agrees_with_the_slow_reference_on_the_demo_program(seed):
         assert [(p.name, p.keeps_until) for p in kpis.at_risk(day)] == at_risk, day
         checked += len(below) + len(at_risk)
     assert checked > 10  # the demo data does exercise both lists
+
+
+def test_each_list_gives_its_rows_the_standing_the_full_classification_gives(program):
+    """The lists write their standing as a constant (EXACT_CONDITIONS): it must be what the
+    CASE over every standing says of the same partners, on every day."""
+    listed_rows = {Standing.BELOW_THRESHOLD: 0, Standing.AT_RISK: 0}
+    for day in [DAY + dt.timedelta(days=n) for n in range(-120, 240, 15)]:
+        everyone = kpis.with_standing(Partner.objects.all(), day)
+        classified = dict(everyone.values_list("pk", "standing"))
+        for listed, standing in (
+            (kpis.below_threshold(day), Standing.BELOW_THRESHOLD),
+            (kpis.at_risk(day), Standing.AT_RISK),
+        ):
+            rows = list(listed.values_list("pk", "standing"))
+            assert all(classified[pk] == value == standing for pk, value in rows), day
+            listed_rows[standing] += len(rows)
+    assert all(listed_rows.values()), listed_rows  # both lists had rows to check
