@@ -172,6 +172,42 @@ def level_totals_counts(days, partners=None):
     return totals
 
 
+# The segments a LEVEL_SEGMENTS key names: "<dimension>|<segment key>|<level rank>".
+SEGMENT_DIMENSIONS = (Dimension.REGION, Dimension.PARTNER_TYPE, Dimension.ACCOUNT_MANAGER)
+
+
+@freshness.kept_figure(freshness.LEVEL_SEGMENTS)
+def level_segment_counts(days, partners=None):
+    """{day: {"region|3|2": partners, ...}}: the cube summed by region, by partner type and
+    by account manager (a hundred rows where the cube has thousands), for the segments in
+    Action required that the remediation page and the dashboard show."""
+    segments = {}
+    for day in days:
+        counts = segments[day] = {}
+        for cell in computed_cells(day, partners):
+            rank = "" if cell[4] is None else str(cell[4])
+            for dimension in SEGMENT_DIMENSIONS:
+                value = cell[DIMENSION_KEY[dimension]]
+                key = f"{dimension.value}|{'' if value is None else value}|{rank}"
+                counts[key] = counts.get(key, 0) + cell[5]
+    return segments
+
+
+def level_segments(day):
+    """{dimension: {segment key: {level rank or None: active partners}}} on `day`, for the
+    region, partner type and account manager dimensions: kept for today and closed quarter
+    ends, else computed."""
+    sums = {dimension: {} for dimension in SEGMENT_DIMENSIONS}
+    for key, partners in freshness.counts(freshness.LEVEL_SEGMENTS, [day])[day].items():
+        dimension, value, rank = key.split("|")
+        dimension = Dimension(dimension)
+        if dimension != Dimension.PARTNER_TYPE:
+            value = int(value) if value else None
+        by_rank = sums[dimension].setdefault(value, {})
+        by_rank[int(rank) if rank else None] = partners
+    return sums
+
+
 def level_totals(days):
     """{day: {level rank or None: active partners}} of the whole program: kept for today and
     closed quarter ends, else computed."""

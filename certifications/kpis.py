@@ -23,7 +23,13 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Avg, Count, Exists, F, OuterRef, Q
 
-from certifications.cube import level_cube, level_cubes, level_rank_on, level_totals
+from certifications.cube import (
+    level_cube,
+    level_cubes,
+    level_rank_on,
+    level_segments,
+    level_totals,
+)
 from certifications.models import CertificationLevel, PartnerCertification
 from partnerprogram import freshness
 from partnerprogram.models import (
@@ -212,23 +218,33 @@ def certification_breakdowns(as_of, dimensions, segment=ALL, *, cube=None, level
     cells once for all of them. A query per dimension for its labels (regions, tiers,
     managers), and two more without `cube` and `levels`."""
     dimensions = [Dimension(d) for d in dimensions]
-    levels, target = levels or levels_by_rank()
+    levels = levels or levels_by_rank()
     cube = cube or level_cube(as_of)
     sums = cube.sums(segment, dimensions)
-    breakdowns = {}
-    for dimension in dimensions:
-        counts = sums[dimension]
-        labels = _segment_labels(dimension, list(counts))
-        breakdowns[dimension] = tuple(
-            SegmentShare(
-                key=key,
-                label=labels[key][0],
-                params={**segment.as_params(), **labels[key][1]},
-                figures=_figures(as_of, levels, target, counts[key]),
-            )
-            for key in sorted(counts, key=lambda k: labels[k][0].casefold())
+    return {d: _breakdown_rows(as_of, d, sums[d], segment, levels) for d in dimensions}
+
+
+def segment_breakdowns(as_of):
+    """{dimension: certification_breakdown rows} of the whole program by region, partner
+    type and account manager, from their kept sums (not the cube): the segments' figures
+    that the pages about work to do show. A query per dimension for its labels, and two."""
+    levels = levels_by_rank()
+    sums = level_segments(as_of)
+    return {d: _breakdown_rows(as_of, d, counts, ALL, levels) for d, counts in sums.items()}
+
+
+def _breakdown_rows(as_of, dimension, counts, segment, levels):
+    levels, target = levels
+    labels = _segment_labels(dimension, list(counts))
+    return tuple(
+        SegmentShare(
+            key=key,
+            label=labels[key][0],
+            params={**segment.as_params(), **labels[key][1]},
+            figures=_figures(as_of, levels, target, counts[key]),
         )
-    return breakdowns
+        for key in sorted(counts, key=lambda k: labels[k][0].casefold())
+    )
 
 
 def certification_trend(as_of, count=8, segment=ALL, *, levels=None):

@@ -34,6 +34,7 @@ from partnerprogram.freshness import feeds
 from partnerprogram.freshness.feeds import (
     ADVANCING,
     FIGURES,
+    LEVEL_SEGMENTS,
     LEVEL_TOTALS,
     LEVELS,
     PARTNERS,
@@ -59,6 +60,7 @@ def connect():
 __all__ = [
     "ADVANCING",
     "FIGURES",
+    "LEVEL_SEGMENTS",
     "LEVEL_TOTALS",
     "LEVELS",
     "PARTNERS",

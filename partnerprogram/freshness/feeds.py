@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 # partners, so that a write's effect is the difference in its own partners' counts.
 LEVELS = "levels"  # Certification Levels: active partners by segment, tier and level on a day
 LEVEL_TOTALS = "level_totals"  # the same for the whole program: active partners by level
+# the same by region, by partner type and by account manager (each summed over the others)
+LEVEL_SEGMENTS = "level_segments"
 RISKS = "risks"  # its warnings: certifications expiring soon and partners whose one lapsed
 STANDINGS = "standings"  # partners below threshold and at risk on a day
 STAGNANT = "stagnant"  # stagnant partners by tier at a period's end
@@ -18,7 +20,17 @@ ADVANCING = "advancing"  # partners with an advancement in a period
 # partners active on its first day
 PERIOD_TOTALS = "period_totals"
 PARTNERS = "partners"  # every partner, ended or not (of no day: kept under date.max)
-FIGURES = (LEVELS, LEVEL_TOTALS, RISKS, STANDINGS, STAGNANT, ADVANCING, PERIOD_TOTALS, PARTNERS)
+FIGURES = (
+    LEVELS,
+    LEVEL_TOTALS,
+    LEVEL_SEGMENTS,
+    RISKS,
+    STANDINGS,
+    STAGNANT,
+    ADVANCING,
+    PERIOD_TOTALS,
+    PARTNERS,
+)
 
 # The stored state of a partner: Partner's own columns, written only by freshness.stored.
 TIER = ("current_tier", "tier_changed_on")
@@ -57,10 +69,10 @@ class Source:
 
 
 # the figures that count active partners
-ACTIVE = (LEVELS, LEVEL_TOTALS, RISKS, STANDINGS, STAGNANT, PERIOD_TOTALS)
-CERTIFIED = Feeds(
-    (LEVELS, LEVEL_TOTALS, RISKS, STANDINGS), LEVEL + QUALIFICATION, since="awarded_on"
-)
+ACTIVE = (LEVELS, LEVEL_TOTALS, LEVEL_SEGMENTS, RISKS, STANDINGS, STAGNANT, PERIOD_TOTALS)
+# the figures that count partners by the level they hold
+BY_LEVEL = (LEVELS, LEVEL_TOTALS, LEVEL_SEGMENTS)
+CERTIFIED = Feeds((*BY_LEVEL, RISKS, STANDINGS), LEVEL + QUALIFICATION, since="awarded_on")
 TIERED = Feeds(
     (LEVELS, STANDINGS, STAGNANT, ADVANCING, PERIOD_TOTALS), TIER + QUALIFICATION, "effective_on"
 )
@@ -74,9 +86,9 @@ SOURCES = {
             "joined_on": Feeds(ACTIVE, since="joined_on"),
             "ended_on": Feeds(ACTIVE, since="ended_on"),
             # Only the Certification Levels counts are kept by segment.
-            "region": Feeds((LEVELS,), since="joined_on"),
-            "partner_type": Feeds((LEVELS,), since="joined_on"),
-            "account_manager": Feeds((LEVELS,), since="joined_on"),
+            "region": Feeds((LEVELS, LEVEL_SEGMENTS), since="joined_on"),
+            "partner_type": Feeds((LEVELS, LEVEL_SEGMENTS), since="joined_on"),
+            "account_manager": Feeds((LEVELS, LEVEL_SEGMENTS), since="joined_on"),
         },
         inert=("id", "name", "country", "contact_email", "website", "notes"),
         rows=Feeds((PARTNERS,), since="joined_on"),
@@ -87,9 +99,7 @@ SOURCES = {
         feeds={
             "partner": CERTIFIED,
             # The warnings count certifications whatever their level.
-            "level": Feeds(
-                (LEVELS, LEVEL_TOTALS, STANDINGS), LEVEL + QUALIFICATION, since="awarded_on"
-            ),
+            "level": Feeds((*BY_LEVEL, STANDINGS), LEVEL + QUALIFICATION, since="awarded_on"),
             "awarded_on": CERTIFIED,
             "expires_on": CERTIFIED,
             "revoked_on": CERTIFIED,
@@ -108,7 +118,7 @@ SOURCES = {
         inert=("id", "reason", "recorded_by"),
     ),
     "certifications.CertificationLevel": Source(
-        feeds={"rank": Feeds((LEVELS, LEVEL_TOTALS, STANDINGS), LEVEL + QUALIFICATION)},
+        feeds={"rank": Feeds((*BY_LEVEL, STANDINGS), LEVEL + QUALIFICATION)},
         inert=("id", "name", "validity_months", "description", "criteria"),
         # Nothing refers to a new level, nor to one that can be deleted (PROTECT).
     ),

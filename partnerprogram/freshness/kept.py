@@ -33,6 +33,7 @@ from django.utils import timezone
 
 from partnerprogram.freshness.feeds import (
     ADVANCING,
+    LEVEL_SEGMENTS,
     LEVEL_TOTALS,
     LEVELS,
     PARTNERS,
@@ -68,6 +69,7 @@ def started_period(period):
 KEEP = {
     LEVELS: snapshot_day,
     LEVEL_TOTALS: snapshot_day,
+    LEVEL_SEGMENTS: snapshot_day,
     RISKS: snapshot_day,
     STANDINGS: snapshot_day,
     STAGNANT: any_day,  # a period's end: few are ever asked for

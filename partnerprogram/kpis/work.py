@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.db.models import Avg, Count, Exists, OuterRef, Q
 
-from certifications.kpis import certification_breakdowns
+from certifications.kpis import segment_breakdowns
 from partnerprogram import freshness
 from partnerprogram.kpis.standing import standing_counts
 from partnerprogram.models import (
@@ -47,7 +47,7 @@ def segment_alerts(day):
     """Regions, partner types and account managers in Action required at the target level on
     `day`, each dimension in label order. Empty when there is no level. Five queries."""
     alerts = []
-    breakdowns = certification_breakdowns(day, ALERT_DIMENSIONS)
+    breakdowns = segment_breakdowns(day)
     for dimension in ALERT_DIMENSIONS:
         for row in breakdowns[dimension]:
             target = row.figures.target

@@ -30,6 +30,8 @@ def fill(quarter_ends=None):
     cube.level_cubes([*quarter_ends, TODAY])
     cube.level_totals([*quarter_ends, TODAY])
     for day in (TODAY, quarter_ends[-1]):
+        cube.level_segments(day)
+    for day in (TODAY, quarter_ends[-1]):
         certification_risks(day)
         standing_counts(day)
     for quarter in (*quarters, Period.quarter_containing(TODAY)):

@@ -3,7 +3,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from certifications.cube import level_cubes, level_totals
+from certifications.cube import level_cubes, level_segments, level_totals
 from certifications.kpis import certification_risks
 from partnerprogram import freshness
 from partnerprogram.kpis import partner_count, standing_counts
@@ -37,6 +37,7 @@ class Command(BaseCommand):
         days = quarter_ends(today - timezone.timedelta(days=1), quarters)
         level_cubes([*days, today])
         level_totals([*days, today])
+        level_segments(today)  # the segments in Action required, on the pages about today
         certification_risks(today)
         standing_counts(today)
         partner_count()
