@@ -141,11 +141,13 @@ def counts(name, scopes):
 def _read(name, variant, wheres):
     """{(day, period): {key: count}} of the kept scopes among `wheres`. One query, its rows
     added up here: a GROUP BY in the database sorted thousands of rows it need not."""
-    wanted = {(day.isoformat(), period): (day, period) for day, period in wheres}
+    # Looked up by the day as the database returns it: a date, or an ISO string (SQLite).
+    wanted = {(day, period): (day, period) for day, period in wheres}
+    wanted.update({(day.isoformat(), period): where for (day, period), where in wanted.items()})
     if not wanted:
         return {}
     table = connection.ops.quote_name(KeptCount._meta.db_table)
-    days = sorted({day for day, _ in wanted})
+    days = sorted({day.isoformat() for day, _ in wheres})
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT day, period, key, count FROM {table} "
@@ -155,7 +157,7 @@ def _read(name, variant, wheres):
         rows = cursor.fetchall()
     found, marked = {}, set()
     for day, period, key, count in rows:
-        where = wanted.get((day if isinstance(day, str) else day.isoformat(), period))
+        where = wanted.get((day, period))
         if where is None:
             continue
         if key == MARKER:
