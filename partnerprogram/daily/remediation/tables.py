@@ -52,7 +52,7 @@ class AttentionTable(tables.Table):
         self.tier_names = tier_names or {}
         self.level_names = level_names or {}
         self.open_review_url = open_review_url
-        self.next_url = next_url
+        self.next_query = f"&{urlencode({'next': next_url})}" if next_url else ""  # once
 
     def render_tier(self, value):
         return self.tier_names.get(value, "")
@@ -72,9 +72,8 @@ class AttentionTable(tables.Table):
             return format_html('<a href="{}">Review #{}</a>', url, record.open_review_id)
         if not self.open_review_url:
             return "No"
-        query = urlencode(
-            {"partner": record.pk, "reason": review_reason_for(record), "next": self.next_url}
-        )
+        query = urlencode({"partner": record.pk, "reason": review_reason_for(record)})
+        query += self.next_query
         return format_html(
             '<a class="btn btn-sm btn-primary" href="{}?{}">Open review</a>',
             self.open_review_url,
