@@ -45,7 +45,7 @@ from partnerprogram.freshness.feeds import (
 )
 from partnerprogram.freshness.kept import counts, kept_figure
 from partnerprogram.freshness.nightly import refresh
-from partnerprogram.freshness.stored import state_day, stored_state_answers
+from partnerprogram.freshness.stored import one_state_day, state_day, stored_state_answers
 from partnerprogram.freshness.writes import FreshnessError, batch, raw_saved, watch
 from partnerprogram.models import observe_writes
 
@@ -75,6 +75,7 @@ __all__ = [
     "feeds",
     "kept_figure",
     "refresh",
+    "one_state_day",
     "state_day",
     "stored_state_answers",
 ]

@@ -9,9 +9,13 @@ computes them again every night, and they answer for a day only when it is today
 state's day (`stored_state_answers`).
 """
 
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.db import models
 from django.db.models import Case, F, OuterRef, Q, Value, When
-from django.db.models.lookups import IsNull, LessThan
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import LessThan
 from django.utils import timezone
 
 from certifications.models import PartnerCertification
@@ -23,9 +27,29 @@ from tiers.models import TierTransition
 LEVELS_KEY = "levels"
 
 
+# Inside `one_state_day()` (a request), the state's day is read once, not by every figure
+# that asks whether stored state answers.
+_remembered = ContextVar("remembered_state_day", default=None)
+
+
+@contextmanager
+def one_state_day():
+    token = _remembered.set({})
+    try:
+        yield
+    finally:
+        _remembered.reset(token)
+
+
 def state_day():
     """The day every partner's stored level and qualification were computed for, or None."""
-    return ProgramState.objects.filter(key=LEVELS_KEY).values_list("as_of", flat=True).first()
+    memo = _remembered.get()
+    if memo is not None and LEVELS_KEY in memo:
+        return memo[LEVELS_KEY]
+    day = ProgramState.objects.filter(key=LEVELS_KEY).values_list("as_of", flat=True).first()
+    if memo is not None:
+        memo[LEVELS_KEY] = day
+    return day
 
 
 def stored_state_answers(day):
@@ -62,11 +86,10 @@ def _below_requirement(day, transitions, certifications):
     highest it holds valid on `day` ranks lower, or it holds none."""
     required = days.tier_on(None, transitions, value="to_tier__required_level__rank")
     held = days.level_on(day, certifications)
+    # Each subquery once (ranks are never negative; no requirement compares as unknown):
+    # every repetition costs PostgreSQL planning time on each write.
     return Case(
-        When(
-            Q(IsNull(required, False)) & (Q(IsNull(held, True)) | Q(LessThan(held, required))),
-            then=Value(True),
-        ),
+        When(LessThan(Coalesce(held, Value(-1)), required), then=Value(True)),
         default=Value(False),
         output_field=models.BooleanField(),
     )
@@ -114,4 +137,6 @@ def set_state_day(day):
     """Record `day` as the day stored levels are computed for; the caller computes them
     (refresh_levels, or a batch that recomputes every partner at its end)."""
     ProgramState.objects.update_or_create(key=LEVELS_KEY, defaults={"as_of": day})
+    if (memo := _remembered.get()) is not None:
+        memo.clear()  # read again: the transaction that set it may yet roll back
     return day
