@@ -7,6 +7,8 @@ from tiers.models import TierTransition
 class AdvancementTable(tables.Table):
     """The advancements of a period: who moved up, from and to which tier, when."""
 
+    pagination_label = "Pages of advancing partners"
+
     partner = tables.Column(linkify=True, order_by="partner__name")
     from_tier = tables.Column(verbose_name="From", order_by="from_tier__rank")
     to_tier = tables.Column(verbose_name="To", order_by="to_tier__rank")
@@ -32,6 +34,8 @@ class AdvancementTable(tables.Table):
 class StagnantTable(tables.Table):
     """Partners stagnant at the end of a period. `tier_names` ({id: name}) names the
     annotated tier without a query."""
+
+    pagination_label = "Pages of stagnant partners"
 
     name = tables.Column(linkify=True, verbose_name="Partner")
     tier_on_day_id = tables.Column(verbose_name="Tier at period end")

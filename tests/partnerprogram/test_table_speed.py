@@ -108,3 +108,23 @@ def test_the_rows_tag_writes_what_django_tables2s_template_writes(rf):
     assert ours == theirs
     assert "A &amp; &lt;B&gt;" in ours[0] and 'class="ended even"' in ours[0]
     assert 'class="kind-2"' in ours[1] and "—" in ours[1]
+
+
+class Labelled(Records):
+    pagination_label = "Pages of records"
+
+
+def test_the_pagination_is_named_by_the_table_so_that_two_on_a_page_differ(rf):
+    records = [
+        {"name": f"R{n}", "note": "", "day": None, "kind": 1, "ended": False} for n in range(30)
+    ]
+    request = rf.get("/")
+    page = Template("{% load django_tables2 %}{% render_table table %}")
+    html = {}
+    for table_class in (Labelled, Records):
+        table = table_class(records, template_name="django_tables2/program.html")
+        tables.RequestConfig(request, paginate={"per_page": 10}).configure(table)
+        html[table_class] = page.render(Context({"table": table, "request": request}))
+    assert '<nav aria-label="Pages of records">' in html[Labelled]
+    assert '<nav aria-label="Table navigation">' in html[Records]  # django-tables2's own
+    assert 'class="page-link"' in html[Labelled] and "next" in html[Labelled]

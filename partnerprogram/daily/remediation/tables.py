@@ -85,6 +85,8 @@ class AttentionTable(tables.Table):
 
 
 class BelowThresholdTable(AttentionTable):
+    pagination_label = "Pages of partners below threshold"
+
     class Meta(AttentionTable.Meta):
         empty_text = "No partner is below threshold on this day."
         sequence = ("partner", "tier", "required_level", "held_level", "account_manager", "...")
@@ -94,6 +96,7 @@ class AtRiskTable(AttentionTable):
     """Soonest end first: the partner who loses its standing first is the first to call
     (and the stored end's index serves that order, where a name order sorts them all)."""
 
+    pagination_label = "Pages of partners at risk"
     keeps_until = IsoDateColumn(verbose_name="Certification ends")
     days_left = tables.Column(
         accessor="keeps_until", verbose_name="Days left", order_by=("keeps_until",)
