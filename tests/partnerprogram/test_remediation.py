@@ -586,3 +586,9 @@ def test_a_rule_broken_on_a_field_the_form_does_not_show_is_shown_above_it(manag
     partner.refresh_from_db()
     review.refresh_from_db()
     assert partner.ended_on is None and review.status == "open"
+
+
+def test_all_reviews_from_the_remediation_page_means_every_status(viewer_client, reviews):
+    page = viewer_client.get(OVERVIEW).text
+    link = page.split('">All reviews</a>')[0].rsplit('href="', 1)[1].replace("&amp;", "&")
+    assert len(reviews_listed(viewer_client.get(link))) == 3  # the closed one too
