@@ -33,7 +33,11 @@
         animation: false,
         maintainAspectRatio: false,
         plugins: {
-          legend: { display: !small },
+          // A small chart names its lines only when it has several (the band thresholds).
+          legend: {
+            display: !small || datasets.length > 1,
+            labels: small ? { boxWidth: 12, font: { size: 10 } } : {}
+          },
           tooltip: {
             callbacks: {
               label: function (item) { return item.dataset.label + ": " + item.formattedValue + suffix; }

@@ -30,6 +30,12 @@ def test_kpi_pages_draw_their_charts_and_follow_the_pickers(
     make_user("reader", "Viewers")
     log_in(page, live_server, "reader", "pw")
     assert chart_is_drawn(page, "dashboard-certification-trend")
+    # The dashboard's small chart names its lines: the rate and the two band thresholds.
+    legend = page.evaluate(
+        """() => Chart.getChart(document.getElementById('dashboard-certification-trend'))
+            .legend.legendItems.map(item => item.text)"""
+    )
+    assert len(legend) == 3 and legend[1].startswith("Exemplary"), legend
 
     page.get_by_role("link", name="Certification KPI").click()
     assert chart_is_drawn(page, "certification-trend")
