@@ -1,4 +1,12 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
+
+
+class ProgramAdminConfig(admin_apps.AdminConfig):
+    """django.contrib.admin with the program's site (INSTALLED_APPS names it)."""
+
+    default = False
+    default_site = "partnerprogram.web.admin.ProgramAdminSite"
 
 
 class PartnerProgramConfig(AppConfig):

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.admin.views.main import ERROR_FLAG
 from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist
@@ -10,6 +11,22 @@ from django.http import HttpResponseRedirect
 from simple_history.admin import SimpleHistoryAdmin
 
 from partnerprogram.models import user_label
+
+
+class ProgramAdminSite(admin.AdminSite):
+    """The admin site (settings: partnerprogram.apps.ProgramAdminConfig), whose
+    autocomplete names users as the pages do."""
+
+    def autocomplete_view(self, request):
+        return UserNamingAutocomplete.as_view(admin_site=self)(request)
+
+
+class UserNamingAutocomplete(AutocompleteJsonView):
+    def serialize_result(self, obj, to_field_name):
+        result = super().serialize_result(obj, to_field_name)
+        if isinstance(obj, get_user_model()):
+            result["text"] = user_label(obj)
+        return result
 
 
 class ProgramAdmin(SimpleHistoryAdmin):

@@ -331,3 +331,19 @@ def test_no_delete_button_where_deleting_would_be_refused(client, superuser, pro
     # The delete page still says why to whoever reaches it.
     url = reverse("admin:tiers_tiertransition_delete", args=[middle.pk])
     assert "Deleting this transition would break the chain" in client.get(url).text
+
+
+def test_the_user_autocomplete_names_users_by_full_name(client, superuser, manager, program):
+    client.force_login(superuser)
+    response = client.get(
+        reverse("admin:autocomplete"),
+        {
+            "term": "Morgan",
+            "app_label": "partnerprogram",
+            "model_name": "remediationreview",
+            "field_name": "owner",
+        },
+    )
+    assert response.status_code == 200
+    texts = [result["text"] for result in response.json()["results"]]
+    assert "Morgan Manager" in texts
