@@ -4,6 +4,10 @@ from django.utils import timezone
 from partnerprogram.rules.periods import Period, PeriodKind, parse_period, sane_date
 from partnerprogram.web.forms import SegmentForm
 
+# PRODUCT.md, "Periods in progress and future dates": a period that starts after today has
+# no figures to show, and is refused.
+NOT_STARTED = "{period} has not started yet: choose a period that starts today or before."
+
 
 class TierAdvancementsForm(SegmentForm):
     """The Tier Advancements page's and endpoint's parameters. A period is `period`
@@ -52,6 +56,8 @@ class TierAdvancementsForm(SegmentForm):
                 )
             elif end < start:
                 self.add_error("end", "The end cannot be before the start.")
+            elif start > timezone.localdate():
+                self.add_error("start", NOT_STARTED.format(period="This range"))
             else:
                 data["the_period"] = Period.custom(start, end)
             return data
@@ -64,7 +70,10 @@ class TierAdvancementsForm(SegmentForm):
             except forms.ValidationError as error:
                 self.add_error("period", error)
             else:
-                data["the_period"] = period
+                if period.start > timezone.localdate():
+                    self.add_error("period", NOT_STARTED.format(period=period.label))
+                else:
+                    data["the_period"] = period
             return data
         data["the_period"] = Period.containing(kind, timezone.localdate())
         return data

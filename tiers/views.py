@@ -23,6 +23,11 @@ def trend_chart(figures):
     )
 
 
+def _started(period):
+    """The period, or None when it starts after today (the "next" button stops there)."""
+    return period if period.start <= timezone.localdate() else None
+
+
 class TierAdvancementsView(PermissionRequiredMixin, TemplateView):
     """The Tier Advancements KPI for a period and segment: the headline against the previous
     period and a year earlier, the other figures, the trend, the advancing and the stagnant
@@ -91,7 +96,7 @@ class TierAdvancementsView(PermissionRequiredMixin, TemplateView):
             ),
             advancing_table=tables["advancing"],
             stagnant_table=tables["stagnant"],
-            neighbours={"previous": period.previous(), "next": period.shifted(1)},
+            neighbours={"previous": period.previous(), "next": _started(period.shifted(1))},
             page_sizes=PAGE_SIZES,
         )
         return context

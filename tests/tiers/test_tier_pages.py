@@ -85,6 +85,8 @@ def test_custom_range_and_kind_without_a_period(viewer_client, program):
         ({"kind": "range", "start": "2025-10-01"}, "A custom range needs both a start and an end"),
         ({"start": "2025-10-10", "end": "2025-10-01"}, "The end cannot be before the start."),
         ({"start": "2025-10-10", "end": "tomorrow"}, "Enter a date as YYYY-MM-DD."),
+        ({"period": "2999-Q1"}, "FY2999 Q1 has not started yet"),
+        ({"start": "2999-01-01", "end": "2999-02-01"}, "This range has not started yet"),
     ],
 )
 def test_bad_periods_show_their_message(viewer_client, program, params, message):
@@ -194,6 +196,7 @@ def test_api_accepts_months_years_and_ranges(viewer_client, program):
         ({"start": "2025-02-01", "end": "2025-01-01"}, "end"),
         ({"start": "soon", "end": "2025-01-01"}, "start"),
         ({"period": "2025-Q4", "tier": "Diamond"}, "tier"),
+        ({"period": "2999"}, "period"),  # a fiscal year that has not started
     ],
 )
 def test_api_bad_parameters_get_a_400_naming_them(viewer_client, program, params, parameter):
@@ -229,3 +232,12 @@ def test_page_costs_the_same_queries_for_5_and_50_partners(viewer_client, progra
     grow(45)
     assert queries(url) == small
     assert queries(f"{API}?period=2025-Q4") == small_api
+
+
+def test_next_stops_at_the_period_in_progress(viewer_client, program):
+    current = Period.quarter_containing(timezone.localdate())
+    page = viewer_client.get(PAGE).text
+    assert f"{current.shifted(1).label} →" not in page  # it has not started
+    assert f"← {current.previous().label}" in page
+    page = viewer_client.get(PAGE, {"period": current.previous().key}).text
+    assert f"{current.label} →" in page
