@@ -11,6 +11,7 @@ from django.http import HttpResponseRedirect
 from simple_history.admin import SimpleHistoryAdmin
 
 from partnerprogram.models import user_label
+from partnerprogram.web.fields import users_by_name
 
 
 class ProgramAdminSite(admin.AdminSite):
@@ -66,8 +67,7 @@ class ProgramAdmin(SimpleHistoryAdmin):
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.related_model is not get_user_model():
             return super().formfield_for_foreignkey(db_field, request, **kwargs)
-        users = get_user_model().objects.order_by("first_name", "last_name", "username")
-        kwargs.setdefault("queryset", users)
+        kwargs.setdefault("queryset", users_by_name())
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         field.label_from_instance = user_label
         return field
