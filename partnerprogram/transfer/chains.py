@@ -7,12 +7,15 @@ transitions (loaded in a few queries for all the partners concerned), taken in d
 - within the partner's membership (joined on .. ended on), as partners.csv leaves it;
 - not in the future, and into another tier (the model's clean()).
 
-The partner's tier after the import, the to tier of its latest transition, is kept on its
-PartnerRef for the writer.
+The file comes a chunk at a time, each holding all the rows of its partners (spill.py), and
+partners.csv is written before: a partner's membership is read as the import leaves it. Once
+every chunk is written, `close` looks for stored transitions that partners.csv's new
+membership dates leave outside, and reports them at the partners.csv line.
 """
 
 from dataclasses import dataclass
 
+from partnerprogram.models import Partner
 from partnerprogram.transfer.checks import FileCheck, constraint_message
 from partnerprogram.transfer.formats import INVALID, PARTNERS, TRANSITIONS, Problem
 from partnerprogram.transfer.state import rows_of_partners
@@ -49,10 +52,14 @@ class TransitionsCheck(FileCheck):
     fmt = TRANSITIONS
     model = TierTransition
     update_fields = ("from_tier", "reason", "recorded_by")
+    group_column = "partner"
 
     def __init__(self, state, problems):
         super().__init__(state, problems)
         self.rows_by_partner = {}  # PartnerRef -> [(line, values)], values[0] the PartnerRef
+
+    def prepare(self, rows):
+        self.state.partners.load(row.values["partner"] for row in rows)
 
     def check_row(self, row):
         values, line = row.values, row.line
@@ -83,14 +90,7 @@ class TransitionsCheck(FileCheck):
             self.rows_by_partner.setdefault(partner, []).append((line, values))
 
     def finish(self):
-        # In the order the file names them (then the partners whose membership changed), so
-        # that the writes come in the same order on every run.
-        partners = dict.fromkeys(self.rows_by_partner)
-        partners.update(
-            (ref, None)
-            for ref in self.state.partners.values()
-            if ref.window_changed and not ref.invalid
-        )
+        partners = self.rows_by_partner  # in the order of the chunk: the same on every run
         stored = {}
         tiers_by_pk = self.state.tiers_by_pk
         usernames = self.state.usernames
@@ -144,8 +144,6 @@ class TransitionsCheck(FileCheck):
                     ok = False
                 # Two stored links that do not connect: the database's own; not ours to block.
             previous = link
-        if ok:
-            partner.tier = chain[-1].to_tier if chain else None
         return ok
 
     def _check_membership(self, partner, chain):
@@ -154,23 +152,28 @@ class TransitionsCheck(FileCheck):
         for link in chain:
             before = link.day < joined_on
             after = ended_on is not None and link.day > ended_on
-            if not (before or after):
-                continue
-            ok = False
-            if link.line is not None:
+            # A stored one outside is partners.csv's problem if it moved the dates (`close`
+            # reports it), else the database's own: not ours to block.
+            if (before or after) and link.line is not None:
                 message = (before_joined_message if before else after_ended_message)(
                     joined_on if before else ended_on
                 )
                 self.problem(link.line, "effective_on", message)
-            elif partner.window_changed:
-                column = "joined_on" if before else "ended_on"
-                verb = "join after" if before else "end before"
-                message = (
-                    f"The partner has a tier transition on {link.day.isoformat()}; it cannot "
-                    f"{verb} that."
-                )
-                self.problems.append(Problem(PARTNERS.name, partner.line, column, message))
+                ok = False
         return ok
+
+    def close(self):
+        moved = self.state.moved_windows.transitions_outside(
+            Partner._meta.db_table, TierTransition._meta.db_table
+        )
+        for line, day, joined_on in moved:
+            before = day < joined_on
+            column = "joined_on" if before else "ended_on"
+            verb = "join after" if before else "end before"
+            message = (
+                f"The partner has a tier transition on {day.isoformat()}; it cannot {verb} that."
+            )
+            self.problems.append(Problem(PARTNERS.name, line, column, message))
 
     def _plan_partner(self, partner, links, rows):
         for line, values in rows:

@@ -38,13 +38,17 @@ def constraint_message(model, name):
 
 
 class FileCheck:
-    """Checks the rows of one file: `check_row` for each, then `finish` for what needs every
-    row (the database's rows of the same kind, duplicates across the file)."""
+    """Checks the rows of one file, a chunk at a time: `prepare` loads what the chunk's rows
+    refer to, `check_row` checks each row, then `finish` what needs every row of the chunk
+    (the database's rows of the same kind, duplicates). With `group_column`, the file comes
+    in chunks that hold all the rows naming the same partner in that column (see spill.py);
+    without, in one chunk. `close` runs after the last chunk."""
 
     fmt = None
     model = None
     update_fields = ()
     names_records = False  # True: each row's values start with the Ref it names
+    group_column = None
 
     def __init__(self, state, problems):
         self.state = state
@@ -154,8 +158,9 @@ class FileCheck:
         return self.state.new_user(name, self.fmt.name, row.line)
 
     def check(self, rows):
-        """Check every row and plan the file's writes. Only the plan is kept: the check's
+        """Check a chunk of rows and plan its writes. Only the plan is kept: the check's
         own lists are emptied, as the plan's build and apply keep the check alive."""
+        self.prepare(rows)
         for row in rows:
             self.check_row(row)
         self.finish()
@@ -165,10 +170,16 @@ class FileCheck:
     def release(self):
         self._first_lines.clear()
 
+    def prepare(self, rows):
+        pass
+
     def check_row(self, row):
         raise NotImplementedError
 
     def finish(self):
+        pass
+
+    def close(self):
         pass
 
     def build(self, values, user_pk):
@@ -304,6 +315,18 @@ class PartnersCheck(FileCheck):
     model = Partner
     update_fields = PARTNER_FIELDS
     names_records = True
+    group_column = "name"  # a name twice in the file comes in one chunk
+
+    def __init__(self, state, problems):
+        super().__init__(state, problems)
+        self._moved = []  # (pk, line) of the chunk's partners whose membership dates move
+
+    def prepare(self, rows):
+        self.state.partners.load(row.values["name"] for row in rows)
+
+    def finish(self):
+        self.state.moved_windows.mark(self._moved)
+        self._moved = []
 
     def check_row(self, row):
         values, line = row.values, row.line
@@ -347,7 +370,8 @@ class PartnersCheck(FileCheck):
             self.plan.keep()
             return
         joined_on, ended_on = values["joined_on"], values["ended_on"]
-        ref.window_changed = (ref.joined_on, ref.ended_on) != (joined_on, ended_on)
+        if (ref.joined_on, ref.ended_on) != (joined_on, ended_on):
+            self._moved.append((ref.pk, line))
         ref.joined_on, ref.ended_on = joined_on, ended_on
         details = describe_changes(PARTNER_FIELDS, self._shown(ref.old), self._shown(comparable))
         self.plan.update(line, ref.pk, (ref, *new), name, details)

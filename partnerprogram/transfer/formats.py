@@ -90,6 +90,9 @@ class Keep:
     def __repr__(self):
         return "KEEP"
 
+    def __reduce__(self):
+        return "KEEP"  # the one KEEP, also once a spilled row is read back
+
 
 KEEP = Keep()
 EMPTY = "empty"  # Column.left_out: a left-out column reads as an empty cell
@@ -265,6 +268,9 @@ class Invalid:
 
     def __repr__(self):
         return "INVALID"
+
+    def __reduce__(self):
+        return "INVALID"  # the one INVALID, also once a spilled row is read back
 
 
 INVALID = Invalid()

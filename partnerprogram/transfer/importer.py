@@ -4,10 +4,13 @@
 
 Every file present is read in the order of formats.FORMATS and every row checked (columns,
 types, choices, references, the models' rules, each partner's transition chain with what the
-database holds). One transaction writes each file in bulk as soon as it is checked (unless
-`dry_run`), so that only one file's rows are held at a time. Any problem, in any file:
-the transaction is rolled back, nothing stays written, and `result.problems` lists them all.
-`result` counts the rows created, updated and unchanged per file.
+database holds). The files of partners and their records are first stored in a temporary
+table, then checked a chunk of partners at a time (spill.py), so that an import holds one
+chunk of rows in memory whatever the size of its files. One transaction writes each chunk in
+bulk as soon as it is checked, and later chunks and files are checked against what it
+wrote. Any problem, in any file, or a dry run: the transaction is rolled back, nothing stays
+written, and `result.problems` lists every problem. `result` counts the rows created,
+updated and unchanged per file.
 
 `user` is who imports through the admin: the rows they may not add or change are problems,
 and the history and the "recorded by" of new rows name them. The command passes no user.
@@ -23,15 +26,9 @@ from django.db import transaction
 from partnerprogram.transfer import writer
 from partnerprogram.transfer.chains import TransitionsCheck
 from partnerprogram.transfer.checks import LevelsCheck, PartnersCheck, TiersCheck
-from partnerprogram.transfer.formats import (
-    FORMATS,
-    PARTNERS,
-    TRANSITIONS,
-    WHOLE_ROW,
-    Problem,
-    read_rows,
-)
+from partnerprogram.transfer.formats import FORMATS, PARTNERS, WHOLE_ROW, Problem, read_rows
 from partnerprogram.transfer.records import CertificationsCheck, FeedbackCheck, ReviewsCheck
+from partnerprogram.transfer.spill import Spill, WindowMarks, group_of
 from partnerprogram.transfer.state import State
 
 CHECKS = {
@@ -93,48 +90,70 @@ def import_program(source, *, dry_run=False, user=None, create_users=False, prog
     started = time.monotonic()
     result = ImportResult(dry_run=dry_run, problems=list(source.problems))
     state = State(create_users=create_users)
-    if dry_run:
-        _check(source, result, state, user, progress, writing=None)
-    else:
-        # One transaction: the checks see what it writes over, and each file is written as
-        # soon as it is checked (so that an import holds one file's rows at a time); any
-        # problem, in that file or a later one, rolls every write back.
-        try:
-            with transaction.atomic(), writer.Writing(state, user=user, progress=progress) as w:
-                _check(source, result, state, user, progress, writing=w)
-                if not result.ok:
-                    raise _RolledBack
-            result.written = w.wrote
-        except _RolledBack:
-            pass
+    # One transaction: each chunk of rows is written as soon as it is checked, so that later
+    # chunks and files are checked against what the import leaves; a dry run, or any
+    # problem, rolls every write back.
+    try:
+        with (
+            transaction.atomic(),
+            Spill() as spill,
+            WindowMarks() as state.moved_windows,
+            writer.Writing(state, user=user) as writing,
+        ):
+            _check(source, result, state, user, progress, spill, writing)
+            if dry_run or not result.ok:
+                raise _RolledBack
+        result.written = writing.wrote
+    except _RolledBack:
+        pass
     result.seconds = time.monotonic() - started
     return result
 
 
 class _RolledBack(Exception):
-    """A problem after files were written: the import's transaction is undone."""
+    """A dry run, or a problem after rows were written: the import's transaction is undone."""
 
 
-def _check(source, result, state, user, progress, writing):
+def _check(source, result, state, user, progress, spill, writing):
     for fmt in FORMATS:
         check = CHECKS[fmt.name](state, result.problems)
-        if fmt.name not in source:
-            if fmt is TRANSITIONS:
-                check.check([])  # new membership dates against the stored transitions
-            continue
-        with source.open(fmt.name) as stream:
-            rows = read_rows(fmt, stream, result.problems, _reporter(fmt.name, source, progress))
-            plan = check.check(rows)
-        result.plans.append(plan)
-        if user is not None:
-            result.problems += _permission_problems(plan, state, user)
-        if writing is not None and result.ok:
-            writing.write(plan)
-        plan.let_go()
+        if fmt.name in source:
+            plan = check.plan
+            for chunk, done, total in _chunks(fmt, check, source, result, spill, progress):
+                known = len(result.problems)
+                check.check(chunk)
+                if user is not None:
+                    result.problems += _row_permission_problems(plan, user)
+                wrong = {p.line for p in result.problems[known:] if p.file == fmt.name}
+                plan.drop(wrong, check.names_records)
+                writing.write(plan)
+                plan.let_go()
+                if progress is not None:
+                    progress(f"importing {fmt.name}", done, total)
+            result.plans.append(plan)
+            if user is not None:
+                result.problems += _new_record_permission_problems(plan, state, user)
+        check.close()
     result.new_regions = [ref.name for ref in state.new_regions]
     result.new_users = [ref.name for ref in state.new_users]
     order = {fmt.name: index for index, fmt in enumerate(FORMATS)}
     result.problems.sort(key=lambda p: (order.get(p.file, -1), p.file, p.line))
+
+
+def _chunks(fmt, check, source, result, spill, progress):
+    """The file's rows in chunks, each with the rows done and the total: one chunk for a
+    file of named things, partners' rows grouped through the spill table for the others."""
+    with source.open(fmt.name) as stream:
+        rows = read_rows(fmt, stream, result.problems, _reporter(fmt.name, source, progress))
+        if check.group_column is None:
+            rows = list(rows)
+            yield rows, len(rows), len(rows)
+            return
+        spill.fill(rows, group_of(check.group_column), fmt.column_names)
+    done = 0
+    for chunk in spill.chunks(fmt.column_names):
+        done += len(chunk)
+        yield chunk, done, spill.count
 
 
 def _reporter(name, source, progress):
@@ -146,13 +165,14 @@ def _reporter(name, source, progress):
         counted[0] += len(raw)
         if counted[0] - counted[1] >= PROGRESS_EVERY:
             counted[1] = counted[0]
-            progress(f"checking {name}", counted[0], total)
+            progress(f"reading {name}", counted[0], total)
 
     return on_line
 
 
-def _permission_problems(plan, state, user):
-    """What `user` may not do of what the file `plan` would write (checked before it is)."""
+def _row_permission_problems(plan, user):
+    """The rows of a chunk's `plan` that `user` may not add or change (checked before they
+    are written; any problem rolls the import back)."""
     problems = []
     opts = plan.model._meta
     for action, rows in (("add", plan.created), ("change", plan.updated)):
@@ -166,6 +186,12 @@ def _permission_problems(plan, state, user):
                 )
                 for row in rows
             ]
+    return problems
+
+
+def _new_record_permission_problems(plan, state, user):
+    """The regions and users that the file of `plan` adds and that `user` may not add."""
+    problems = []
     if (
         plan.name == PARTNERS.name
         and state.new_regions

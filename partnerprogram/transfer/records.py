@@ -1,7 +1,7 @@
 """The checks of the files of a partner's dated records: certifications, feedback and
-remediation reviews. A row is checked by itself first; `finish` then loads the stored records
-of the partners named (a few queries, whatever the number of rows) and plans each row as a
-create, an update or nothing.
+remediation reviews. The file comes a chunk at a time, each holding all the rows of its partners
+(spill.py). A row is checked by itself first; `finish` then loads the stored records of the
+chunk's partners (a few queries) and plans each row as a create, an update or nothing.
 
 Users are named by username. An author column ("recorded by", "logged by") left empty keeps
 the stored author, and names the importing user on a new row.
@@ -21,10 +21,14 @@ class PartnerRecordCheck(FileCheck):
 
     user_fields = ()  # fields that name a user
     author_fields = ()  # of those, the ones an empty cell leaves as they are
+    group_column = "partner"  # a chunk holds all the rows of its partners
 
     def __init__(self, state, problems):
         super().__init__(state, problems)
         self.rows = []  # (line, values) of the rows that passed, values[0] the PartnerRef
+
+    def prepare(self, rows):
+        self.state.partners.load(row.values["partner"] for row in rows)
 
     def partner(self, row):
         name = row.values["partner"]

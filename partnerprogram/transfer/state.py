@@ -1,5 +1,6 @@
-"""What an import knows while it checks the files: every named record of the program (in the
-database and in the files read so far), loaded once into dicts, and the plan of writes.
+"""What an import knows while it checks the files: the program's named records (levels,
+tiers, regions and users, loaded once into dicts; partners a chunk at a time), and the plan
+of writes.
 
 Named records are `Ref`s: a stand-in that carries the values later files need and, once
 written, the primary key. A row of a later file refers to the Ref, so that records created by
@@ -28,7 +29,6 @@ PARTNER_FIELDS = (
 )
 PREVIEW_ROWS = 200  # changed rows kept per file for the preview
 CHUNK = 2000  # ids per `IN (...)` query
-SCAN_ABOVE = 20000  # more partners than this: scan the table once instead of chunked queries
 
 
 class Ref:
@@ -87,18 +87,48 @@ class TierRef(Ref):
 
 
 class PartnerRef(Ref):
-    """A partner; `old` holds its stored column values (None for a new one), `tier` its
-    tier after the import (a TierRef or None) and `window_changed` whether partners.csv moves
-    its joined on or ended on."""
+    """A partner; `old` holds its stored column values (None for a new one), and
+    `joined_on` and `ended_on` its membership as the import leaves it."""
 
-    __slots__ = ("joined_on", "ended_on", "tier", "old", "window_changed")
+    __slots__ = ("joined_on", "ended_on", "old")
 
-    def __init__(self, pk, name, line=None, old=None, tier=None):
+    def __init__(self, pk, name, line=None, old=None):
         super().__init__(pk, name, line)
         self.old = old
         self.joined_on, self.ended_on = (old[4], old[5]) if old else (None, None)
-        self.tier = tier
-        self.window_changed = False
+
+
+class Partners:
+    """The partners of the chunk of rows being checked, by name, read from the database
+    when the chunk begins (`load`): the import writes each chunk before the next, so a
+    partner that partners.csv adds is read like any other. A partner whose partners.csv row
+    was wrong (and so not written) stays known as such: rows naming it are not reported
+    again."""
+
+    def __init__(self):
+        self._chunk = {}
+        self._wrong = set()  # names; as many as partners.csv rows with a problem
+
+    def load(self, names):
+        self._wrong.update(name for name, ref in self._chunk.items() if ref.invalid)
+        self._chunk = {}
+        names = sorted({name for name in names if isinstance(name, str)})
+        fields = ("pk", "name", *PARTNER_FIELDS)
+        for start in range(0, len(names), CHUNK):
+            wanted = names[start : start + CHUNK]
+            for pk, name, *old in Partner.objects.filter(name__in=wanted).values_list(*fields):
+                self._chunk[name] = PartnerRef(pk, name, old=tuple(old))
+
+    def get(self, name):
+        if name in self._wrong:
+            ref = PartnerRef(None, name)
+            ref.invalid = True
+            return ref
+        return self._chunk.get(name)
+
+    def add(self, name, line):
+        ref = self._chunk[name] = PartnerRef(None, name, line)
+        return ref
 
 
 @dataclass(frozen=True)
@@ -151,11 +181,27 @@ class FilePlan:
     def keep(self):
         self.unchanged += 1
 
+    def drop(self, lines, names_records):
+        """Leave out the planned rows at `lines`, where a problem was found after they were
+        planned (a rank taken twice, two open reviews): the import will be rolled back, and
+        what is written meanwhile must obey the database's constraints. The Refs they name
+        (`names_records`) become wrong, so that rows naming them are not checked again."""
+        if not lines:
+            return
+        keyed = self.created[: self.explicit_keys]
+        for line, values in self.created + [(line, values) for line, _, values in self.updated]:
+            if line in lines and names_records:
+                values[0].invalid = True
+        self.explicit_keys = sum(line not in lines for line, _ in keyed)
+        self.created = [entry for entry in self.created if entry[0] not in lines]
+        self.updated = [entry for entry in self.updated if entry[0] not in lines]
+
     def let_go(self):
-        """Forget the planned rows (once written, or counted for a dry run), keeping their
-        counts and the preview: an import holds one file's rows at a time."""
-        self.created_count, self.updated_count = len(self.created), len(self.updated)
-        self.created, self.updated = [], []
+        """Forget the planned rows once written, keeping their counts and the preview: an
+        import holds one chunk of rows at a time."""
+        self.created_count += len(self.created)
+        self.updated_count += len(self.updated)
+        self.created, self.updated, self.explicit_keys = [], [], 0
 
     def _note(self, change):
         if len(self.changes) < PREVIEW_ROWS:
@@ -163,11 +209,11 @@ class FilePlan:
 
     @property
     def created_rows(self):
-        return len(self.created) or self.created_count
+        return self.created_count + len(self.created)
 
     @property
     def updated_rows(self):
-        return len(self.updated) or self.updated_count
+        return self.updated_count + len(self.updated)
 
     @property
     def changed(self):
@@ -195,8 +241,10 @@ def _shown(value, show):
 
 
 class State:
-    """The program's named records by name, loaded with one query per model. Users are
-    named by username; with `create_users`, one that does not exist is created inactive."""
+    """The program's named records by name: levels, tiers, regions and users loaded with one
+    query per model, partners a chunk at a time. Users are named by username; with
+    `create_users`, one that does not exist is created inactive. `moved_windows` (the
+    importer's) notes the partners whose membership dates partners.csv moves."""
 
     def __init__(self, *, create_users=False):
         self.create_users = create_users
@@ -229,12 +277,8 @@ class State:
                 pk, name, rank=rank, required_level=level, texts=tuple(texts)
             )
         self.tiers_by_pk = {ref.pk: ref for ref in self.tiers.values()}
-        self.partners = {}
-        for pk, name, tier_pk, *old in Partner.objects.values_list(
-            "pk", "name", "current_tier", *PARTNER_FIELDS
-        ).iterator(chunk_size=5000):
-            tier = self.tiers_by_pk[tier_pk] if tier_pk is not None else None
-            self.partners[name] = PartnerRef(pk, name, old=tuple(old), tier=tier)
+        self.partners = Partners()
+        self.moved_windows = None
 
     def region(self, name, line):
         """The region of that name, whatever its case; a new one the first time it is named."""
@@ -250,21 +294,13 @@ class State:
         return ref
 
     def new_partner(self, name, line):
-        self.partners[name] = PartnerRef(None, name, line)
-        return self.partners[name]
+        return self.partners.add(name, line)
 
 
 def rows_of_partners(queryset, fields, partner_pks):
     """The rows (values_list of "partner_id" and `fields`) of `queryset` that belong to the
-    partners `partner_pks`: chunked `IN` queries for a few partners, one streamed scan of the
-    table for many. Rows come in primary-key order within each partner."""
+    partners `partner_pks` (a chunk's), in primary-key order within each partner."""
     partner_pks = sorted(partner_pks)
     queryset = queryset.order_by("partner_id", "pk").values_list("partner_id", *fields)
-    if len(partner_pks) > SCAN_ABOVE:
-        wanted = set(partner_pks)
-        for row in queryset.iterator(chunk_size=5000):
-            if row[0] in wanted:
-                yield row
-        return
     for start in range(0, len(partner_pks), CHUNK):
         yield from queryset.filter(partner_id__in=partner_pks[start : start + CHUNK])

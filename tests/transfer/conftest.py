@@ -8,6 +8,7 @@ from django.core.management import CommandError, call_command
 
 from certifications.models import CertificationLevel, PartnerCertification
 from partnerprogram.models import Partner, PartnerFeedback, Region, RemediationReview
+from partnerprogram.transfer import spill
 from tests import factories as f
 from tiers.models import Tier, TierTransition
 
@@ -32,6 +33,13 @@ HEADERS = {
     "tier_transitions.csv": "partner,from_tier,to_tier,effective_on,reason",
     "feedback.csv": "partner,received_on,channel,topic,rating,comment",
 }
+
+
+@pytest.fixture(autouse=True)
+def small_chunks(monkeypatch):
+    """Every import of these tests reads its files in chunks of three rows (a partner's rows
+    still come whole): what an import of 500,000 partners does in chunks of thousands."""
+    monkeypatch.setattr(spill, "BATCH", 3)
 
 
 @pytest.fixture
