@@ -1,4 +1,6 @@
-"""The benchmarked requests, each with the hand-written SQL that computes its numbers."""
+"""The benchmarked requests, each with the hand-written SQL that computes its numbers; and
+the pages with a form or a filter, which show no figures, timed with their size (a picker
+that sent every partner made such a page 25 MB)."""
 
 import datetime as dt
 from dataclasses import dataclass
@@ -15,7 +17,7 @@ from partnerprogram.rules.periods import Period, quarter_ends
 class Page:
     name: str
     url: str
-    statements: list  # [(sql, params)] of the hand-written equivalent
+    statements: list  # [(sql, params)] of the hand-written equivalent; none: no figures
     # Shows figures of today, which a write drops: also timed on the request after a write.
     of_today: bool = False
 
@@ -89,4 +91,16 @@ def pages():
             "/api/partners/below-threshold/",
             sql.remediation_page(today, rows="LIMIT 500"),  # its first page
         ),
+        *FORM_PAGES,
+        Page("partner search", f"/partners/search/?q={partner.name[:3]}", []),
+        Page("certification form", f"/partners/{partner.pk}/certifications/new/", []),
+        Page("tier transition form", f"/partners/{partner.pk}/transitions/new/", []),
     ]
+
+
+FORM_PAGES = (
+    Page("feedback list", "/feedback/", []),
+    Page("feedback form", "/feedback/new/", []),
+    Page("reviews list", "/remediation/reviews/", []),
+    Page("review form", "/remediation/reviews/new/", []),
+)

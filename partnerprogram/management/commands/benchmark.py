@@ -235,7 +235,7 @@ class Command(BaseCommand):
                 times.append(time.perf_counter() - started)
             after_write = self.after_write(client, page.url) if page.of_today else None
             with CaptureQueriesContext(connection) as queries:
-                client.get(page.url)
+                response = client.get(page.url)
             sql_times = []
             self.run_sql(page.statements)  # warm-up
             for _ in range(repeat):
@@ -249,6 +249,7 @@ class Command(BaseCommand):
                     "median_ms": round(statistics.median(times) * 1000, 1),
                     # Session and user lookups are Django's, not the page's.
                     "queries": len(queries),
+                    "kilobytes": round(len(response.content) / 1024, 1),
                     "sql_median_ms": round(statistics.median(sql_times) * 1000, 1),
                     "after_write_ms": after_write,
                     "sql_statements": len(page.statements),
@@ -331,15 +332,17 @@ class Command(BaseCommand):
             )
             self.stdout.write(
                 f"{'page':48} {'Django ms':>10} {'queries':>8} {'at 50':>6} "
-                f"{'SQL ms':>8} {'ratio':>6} {'after a write':>14}"
+                f"{'SQL ms':>8} {'ratio':>6} {'after a write':>14} {'KB':>7}"
             )
             for page in data["pages"]:
                 ratio = page["median_ms"] / page["sql_median_ms"] if page["sql_median_ms"] else 0
                 after_write = page.get("after_write_ms")
+                sql_ms = f"{page['sql_median_ms']:.1f}" if page["sql_statements"] else "–"
                 self.stdout.write(
                     f"{page['page'][:48]:48} {page['median_ms']:>10.1f} {page['queries']:>8} "
-                    f"{page['queries_at_50']:>6} {page['sql_median_ms']:>8.1f} {ratio:>6.2f} "
-                    f"{'' if after_write is None else f'{after_write:.1f}':>14}"
+                    f"{page['queries_at_50']:>6} {sql_ms:>8} {ratio:>6.2f} "
+                    f"{'' if after_write is None else f'{after_write:.1f}':>14} "
+                    f"{page.get('kilobytes', 0):>7.1f}"
                 )
             for write, ms in data["writes"].items():
                 self.stdout.write(f"{write:48} {ms:>10.1f}")
