@@ -64,6 +64,9 @@ class ProgramAdmin(SimpleHistoryAdmin):
     def get_list_display(self, request):
         return [_user_column(self.model, name) for name in super().get_list_display(request)]
 
+    def get_list_filter(self, request):
+        return [_user_filter(self.model, name) for name in super().get_list_filter(request)]
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.related_model is not get_user_model():
             return super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -73,13 +76,33 @@ class ProgramAdmin(SimpleHistoryAdmin):
         return field
 
 
-def _user_column(model, name):
-    """The list column `name`; for a foreign key to a user, one that shows its full name."""
+def _user_field(model, name):
+    """The field `name` of `model` when it is a foreign key to a user, else None."""
     try:
         field = model._meta.get_field(name) if isinstance(name, str) else None
     except FieldDoesNotExist:
-        return name
+        return None
     if field is None or not field.is_relation or field.related_model is not get_user_model():
+        return None
+    return field
+
+
+class UserListFilter(admin.RelatedFieldListFilter):
+    """A change list's sidebar filter on a user, listing users by full name."""
+
+    def field_choices(self, field, request, model_admin):
+        return [(user.pk, user_label(user)) for user in users_by_name()]
+
+
+def _user_filter(model, name):
+    """The list filter `name`; for a foreign key to a user, one that names users in full."""
+    return (name, UserListFilter) if _user_field(model, name) else name
+
+
+def _user_column(model, name):
+    """The list column `name`; for a foreign key to a user, one that shows its full name."""
+    field = _user_field(model, name)
+    if field is None:
         return name
 
     @admin.display(description=field.verbose_name, ordering=name)

@@ -305,6 +305,9 @@ def test_users_are_named_by_their_full_name_in_lists_and_choices(client, staff, 
     RemediationReview.objects.update(owner=manager)  # the program's own review
     page = client.get(reverse("admin:partnerprogram_remediationreview_changelist")).text
     assert '<td class="field-owner">Morgan Manager</td>' in page
+    # The sidebar's "By owner" filter too.
+    assert f'href="?owner__id__exact={manager.pk}">Morgan Manager</a>' in page
+    assert f">{manager.username}</a>" not in page
     review = RemediationReview.objects.first()
     url = reverse("admin:partnerprogram_remediationreview_change", args=[review.pk])
     assert f'<option value="{manager.pk}" selected>Morgan Manager</option>' in client.get(url).text
