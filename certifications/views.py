@@ -11,6 +11,7 @@ from certifications.tables import PartnerLevelTable
 from partnerprogram.models import Partner
 from partnerprogram.segments import Dimension
 from partnerprogram.web.charts import band_references, chart
+from partnerprogram.web.exports import SUMMARY_FORMATS, summary_download
 from partnerprogram.web.listing import TablePageMixin
 from partnerprogram.web.mixins import READ_PERMISSION
 
@@ -32,6 +33,20 @@ class CertificationLevelsView(PermissionRequiredMixin, TemplateView):
 
     template_name = "certifications/kpi.html"
     permission_required = READ_PERMISSION
+
+    def get(self, request, *args, **kwargs):
+        context = self.get_context_data(**kwargs)
+        if "figures" in context:
+            download = summary_download(
+                request,
+                {
+                    "levels": lambda: levels_summary(context),
+                    "breakdown": lambda: breakdown_summary(context),
+                },
+            )
+            if download is not None:
+                return download
+        return self.render_to_response(context)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -80,8 +95,57 @@ class CertificationLevelsView(PermissionRequiredMixin, TemplateView):
                 for share in reversed(figures.levels)
             ],
             not_certified_url=drill_down_url(as_of, "not_certified", params=params),
+            export_formats=SUMMARY_FORMATS,
         )
         return context
+
+
+def _band_label(band):
+    return band.label if band else "Undefined"
+
+
+def levels_summary(context):
+    """The Levels table as a download: what the page shows, without its links."""
+    figures, as_of = context["figures"], context["as_of"]
+    target = figures.target
+    headers = ["Level", "Highest level held", "%", "At this level or higher", "Cumulative %"]
+    rows = []
+    for share in reversed(figures.levels):
+        above = target is not None and share.rank > target.rank
+        band = "Above the target level: not judged" if above else _band_label(share.band)
+        row = [share.name, share.partners, share.percent, share.cumulative_partners]
+        rows.append([*row, share.cumulative_percent, band])
+    rows.append(["Not certified", figures.not_certified, figures.not_certified_percent, "", "", ""])
+    everyone = 100.0 if figures.is_defined else None
+    rows.append(["Active partners", figures.active_partners, everyone, "", "", ""])
+    return f"certification-levels-{as_of.isoformat()}", [*headers, "Band"], rows
+
+
+def breakdown_summary(context):
+    """The breakdown table of the page's dimension as a download, counts and shares in
+    columns of their own."""
+    figures, dimension, as_of = context["figures"], context["dimension"], context["as_of"]
+    headers = [dimension.label, "Active"]
+    for share in figures.levels:
+        headers += [f"{share.name} or higher", f"{share.name} or higher %"]
+    rows = []
+    for row, level_cells, _ in context["breakdown"]:
+        shares = [
+            value
+            for share, _ in level_cells
+            for value in (share.cumulative_partners, share.cumulative_percent)
+        ]
+        rows.append(
+            [
+                row.label,
+                row.figures.active_partners,
+                *shares,
+                row.figures.not_certified,
+                _band_label(row.band),
+            ]
+        )
+    name = f"certification-levels-by-{dimension.value.replace('_', '-')}-{as_of.isoformat()}"
+    return name, [*headers, "Not certified", "Band"], rows
 
 
 class PartnersBehindView(PermissionRequiredMixin, TablePageMixin, ListView):

@@ -6,6 +6,8 @@ typed. Numbers, dates and text that is only a number stay as they are."""
 import io
 import re
 
+import tablib
+from django.http import HttpResponse
 from django_tables2.export import TableExport
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -25,12 +27,36 @@ class SafeTableExport(TableExport):
     """django-tables2's export, with every cell kept text (see the module)."""
 
     def export(self):
-        if self.format == self.XLSX:
-            return xlsx_of(self.dataset)
-        safe = self.dataset.__class__(headers=self.dataset.headers, title=self.dataset.title)
-        for row in self.dataset:
-            safe.append([neutralised(value) for value in row])
-        return safe.export(self.format)
+        return safe_export(self.dataset, self.format)
+
+
+def safe_export(dataset, export_format):
+    """The dataset's bytes in `export_format` (csv or xlsx), every cell kept text."""
+    if export_format == TableExport.XLSX:
+        return xlsx_of(dataset)
+    safe = tablib.Dataset(headers=dataset.headers, title=dataset.title)
+    for row in dataset:
+        safe.append([neutralised(value) for value in row])
+    return safe.export(export_format)
+
+
+SUMMARY_FORMATS = ("csv", "xlsx")
+
+
+def summary_download(request, summaries):
+    """The download of a KPI page's summary table that the request asks for
+    (`?_export=csv&_table=levels`), or None. `summaries` maps each table's name to a
+    function giving (file name without extension, headers, rows), called only when asked."""
+    export_format, name = request.GET.get("_export"), request.GET.get("_table")
+    if export_format not in SUMMARY_FORMATS or name not in summaries:
+        return None
+    file_name, headers, rows = summaries[name]()
+    dataset = tablib.Dataset(*rows, headers=headers, title=name.capitalize())
+    response = HttpResponse(
+        safe_export(dataset, export_format), content_type=TableExport.FORMATS[export_format]
+    )
+    response["Content-Disposition"] = f'attachment; filename="{file_name}.{export_format}"'
+    return response
 
 
 def xlsx_of(dataset):

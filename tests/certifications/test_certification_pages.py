@@ -237,3 +237,43 @@ def test_only_the_target_level_and_below_are_judged_by_band(viewer_client, progr
     table = html[html.index("Highest level held") : html.index("Not certified")]
     assert table.count('class="badge band-action_required"') == 1  # Associate's row
     assert table.count('data-testid="above-target"') == 2
+
+
+def test_the_summary_tables_download_as_the_page_shows_them(viewer_client, program):
+    # The fixture's day: active Ann (Professional), Bob (Associate), Cid (none); Dee ended.
+    # Levels, highest first: Expert 0 / 0 at or above; Professional 1 (33.3%) / 1 (33.3%);
+    # Associate 1 (33.3%) / 2 (66.6%, Action required, the target); not certified 1.
+    export = viewer_client.get(PAGE, {"as_of": "2025-11-15", "_export": "csv", "_table": "levels"})
+    assert export["Content-Disposition"] == (
+        'attachment; filename="certification-levels-2025-11-15.csv"'
+    )
+    rows = list(csv.reader(io.StringIO(export.content.decode())))
+    assert rows == [
+        ["Level", "Highest level held", "%", "At this level or higher", "Cumulative %", "Band"],
+        ["Expert", "0", "0.0", "0", "0.0", "Above the target level: not judged"],
+        ["Professional", "1", "33.3", "1", "33.3", "Above the target level: not judged"],
+        ["Associate", "1", "33.3", "2", "66.6", "Action required"],
+        ["Not certified", "1", "33.3", "", "", ""],
+        ["Active partners", "3", "100.0", "", "", ""],
+    ]
+    # By region: EMEA has Ann only (Dee ended): 1 of 1 at Associate and Professional,
+    # Exemplary; APAC has Bob and Cid: 1 of 2 at Associate (50.0%), none higher.
+    params = {"as_of": "2025-11-15", "dimension": "region", "_table": "breakdown"}
+    export = viewer_client.get(PAGE, {**params, "_export": "csv"})
+    assert export["Content-Disposition"] == (
+        'attachment; filename="certification-levels-by-region-2025-11-15.csv"'
+    )
+    rows = list(csv.reader(io.StringIO(export.content.decode())))
+    assert rows[0] == [
+        "Region", "Active", "Associate or higher", "Associate or higher %",
+        "Professional or higher", "Professional or higher %", "Expert or higher",
+        "Expert or higher %", "Not certified", "Band",
+    ]  # fmt: skip
+    assert sorted(rows[1:]) == [
+        ["APAC", "2", "1", "50.0", "0", "0.0", "0", "0.0", "1", "Action required"],
+        ["EMEA", "1", "1", "100.0", "1", "100.0", "0", "0.0", "0", "Exemplary"],
+    ]
+    xlsx = viewer_client.get(PAGE, {**params, "_export": "xlsx"})
+    assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
+    page = viewer_client.get(PAGE, {"as_of": "2025-11-15"}).text
+    assert "_export=csv&amp;_table=levels" in page and "_export=xlsx&amp;_table=breakdown" in page
