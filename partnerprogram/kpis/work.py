@@ -81,7 +81,8 @@ class TopicAverage:
 
 @dataclass(frozen=True)
 class FeedbackSummary:
-    """A set of feedback rows summed up, and how many partners gave feedback in a period.
+    """The feedback rows received in a period summed up, and how many partners gave
+    feedback in it: every figure covers the same days.
 
     `responding_partners` counts the partners active during `period` (joined on or before its
     last day, not ended on or before its first) with at least one of the rows received in it;
@@ -101,10 +102,13 @@ def _average(value):
 
 
 def feedback_summary(feedback, period):
-    """Summarise `feedback` (a PartnerFeedback queryset, e.g. the filtered rows of the
-    feedback page): count, average rating overall and by topic, and the share of partners
-    active during `period` who gave feedback in it. Three queries."""
-    feedback = feedback.order_by()
+    """Summarise the rows of `feedback` (a PartnerFeedback queryset, e.g. the filtered rows
+    of the feedback page) received during `period`: count, average rating overall and by
+    topic, and the share of partners active during `period` who gave feedback in it. Three
+    queries."""
+    feedback = feedback.order_by().filter(
+        received_on__gte=period.start, received_on__lte=period.end
+    )
     totals = feedback.aggregate(count=Count("*"), average=Avg("rating"))
     topics = {
         row["topic"]: row
@@ -115,9 +119,7 @@ def feedback_summary(feedback, period):
         for topic, label in FeedbackTopic.choices
         if topic in topics
     )
-    responded = feedback.filter(
-        partner=OuterRef("pk"), received_on__gte=period.start, received_on__lte=period.end
-    )
+    responded = feedback.filter(partner=OuterRef("pk"))
     partners = Partner.objects.filter(days.active_during(period.start, period.end))
     shares = partners.aggregate(
         active=Count("pk"), responding=Count("pk", filter=Q(Exists(responded)))

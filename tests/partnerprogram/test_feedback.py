@@ -192,13 +192,19 @@ def test_the_summary_counts_and_averages_the_filtered_rows_and_the_response_shar
     assert "5 Apr 2025" not in text and "1 Apr 2025 – 30 Jun 2025" in text
 
 
-def test_without_dates_the_response_share_is_for_the_quarter_so_far(viewer_client, rows, partners):
-    f.feedback(partners["bolt"], TODAY)
-    summary = viewer_client.get(LIST).context["summary"]
+def test_without_dates_the_summary_is_of_the_quarter_so_far(viewer_client, rows, partners):
+    # Every figure covers the same days: the four rows of 2025 are listed but not summed;
+    # today's rating of 4 from Bolt is.
+    f.feedback(partners["bolt"], TODAY, rating=4)
+    response = viewer_client.get(LIST)
+    summary = response.context["summary"]
     quarter = Period.quarter_containing(TODAY)
     assert (summary.period.start, summary.period.end) == (quarter.start, TODAY)
-    assert summary.count == 5
+    assert len(listed(response)) == 5
+    assert (summary.count, summary.average_rating) == (1, Decimal("4.0"))
+    assert [(t.count, t.average_rating) for t in summary.by_topic] == [(1, Decimal("4.0"))]
     assert (summary.active_partners, summary.responding_partners) == (3, 1)
+    assert f"Summary of these rows received {summary.period.label}" in response.text
 
 
 def test_the_summary_of_no_rows_has_no_average(rows):
