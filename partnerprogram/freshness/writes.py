@@ -341,10 +341,14 @@ class Batch:
         if change.partners is None:
             self.change.partners = None
         else:
-            self.change.add_partners(change.partners)
+            self.note_partners(change.partners)
 
     def note_partners(self, partner_ids):
         self.change.add_partners(partner_ids)
+        if self.change.partners is not None and len(self.change.partners) > LIST_UP_TO:
+            # `finish` will compute every partner: a batch that touches many (an import of
+            # 500,000) need not hold their ids.
+            self.change.partners = None
 
     def everything_changed(self):
         """For rows written around the ORM (raw SQL): every figure of every day, every
@@ -354,10 +358,7 @@ class Batch:
     def finish(self):
         change = self.change
         if change.moves_anything:
-            partners = change.partners
-            if partners is not None and len(partners) > LIST_UP_TO:
-                partners = None  # one pass over the table beats a list of every id
-            stored.recompute(partners, change.stored)
+            stored.recompute(change.partners, change.stored)
             kept.drop(change.figures, None if change.since == dt.date.max else change.since)
 
 

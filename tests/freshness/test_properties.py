@@ -4,6 +4,7 @@ QuerySet updates and deletes, bulk creates and updates, the tier service, a batc
 deleted account manager), back-dated ones included."""
 
 import datetime as dt
+from unittest import mock
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 
 from certifications.models import CertificationLevel, PartnerCertification
 from partnerprogram import freshness
+from partnerprogram.freshness import writes
 from partnerprogram.freshness.stored import refresh_levels
 from partnerprogram.kpis import at_risk, below_threshold, with_standing
 from partnerprogram.models import Partner, PartnerType, ProgramState, Region
@@ -258,6 +260,14 @@ def in_a_batch(i, offset, choice):
         )
 
 
+def in_a_batch_of_many_partners(i, offset, choice):
+    """A batch that touches more partners than it lists (an import of thousands): it
+    forgets their ids and computes every partner's state at its end."""
+    with mock.patch.object(writes, "LIST_UP_TO", 0), freshness.batch():
+        award(i, offset, choice)
+        move_dates(i + 1, offset, choice)
+
+
 WRITES = [
     award,
     reassign,
@@ -277,6 +287,7 @@ WRITES = [
     change_tier,
     change_level,
     in_a_batch,
+    in_a_batch_of_many_partners,
 ]
 write = st.tuples(
     st.sampled_from(WRITES), st.integers(0, 20), st.integers(0, 1000), st.integers(0, 3)

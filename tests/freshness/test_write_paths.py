@@ -15,7 +15,7 @@ from django.utils import timezone
 from certifications import cube
 from certifications.kpis import certification_levels
 from certifications.models import PartnerCertification
-from partnerprogram.freshness import LEVELS, RISKS, STANDINGS
+from partnerprogram.freshness import LEVELS, RISKS, STANDINGS, writes
 from partnerprogram.freshness.stored import refresh_levels
 from partnerprogram.kpis import standing_counts
 from partnerprogram.models import Partner
@@ -143,3 +143,16 @@ def test_rows_loaded_from_a_fixture_are_kept_true(program, tmp_path):
     assert Partner.objects.get(pk=program["b"].pk).current_level == program["levels"][0]
     assert certified_today() == 2
     assert disagreements() == []
+
+
+def test_a_batch_forgets_the_ids_of_more_partners_than_it_lists(monkeypatch):
+    """An import of 500,000 partners would otherwise hold every id it touched, to compute
+    every partner's state at its end anyway."""
+    monkeypatch.setattr(writes, "LIST_UP_TO", 2)
+    batch = writes.Batch()
+    batch.note_partners([1, 2])
+    assert batch.change.partners == {1, 2}
+    batch.note_partners([2, 3])
+    assert batch.change.partners is None  # every partner
+    batch.note_partners([4])
+    assert batch.change.partners is None
