@@ -21,7 +21,7 @@ help:
 	@echo "make lint   ruff check and format check"
 	@echo "make bench  time every page at 500,000 partners on SQLite and PostgreSQL (BENCH_PARTNERS=...)"
 	@echo "make load   requests per second under concurrent users, on the make bench databases (needs wrk)"
-	@echo "make vendor fetch the pinned front-end files from the npm registry again"
+	@echo "make vendor fetch the pinned front-end files (and the tests' axe-core) from the npm registry again"
 
 $(VENV)/.installed: pyproject.toml
 	@if [ ! -x $(PY) ]; then \
@@ -59,14 +59,17 @@ lint: install
 
 BOOTSTRAP := 5.3.9
 CHARTJS := 4.6.1
+AXE := 4.14.1
 vendor:
 	rm -rf /tmp/pp-vendor && mkdir -p /tmp/pp-vendor && cd /tmp/pp-vendor && \
-	npm pack --silent bootstrap@$(BOOTSTRAP) chart.js@$(CHARTJS) && \
-	mkdir bs cj && tar xzf bootstrap-$(BOOTSTRAP).tgz -C bs && tar xzf chart.js-$(CHARTJS).tgz -C cj
+	npm pack --silent bootstrap@$(BOOTSTRAP) chart.js@$(CHARTJS) axe-core@$(AXE) && \
+	mkdir bs cj axe && tar xzf bootstrap-$(BOOTSTRAP).tgz -C bs && tar xzf chart.js-$(CHARTJS).tgz -C cj && \
+	tar xzf axe-core-$(AXE).tgz -C axe
 	cp /tmp/pp-vendor/bs/package/dist/css/bootstrap.min.css{,.map} static/vendor/bootstrap-$(BOOTSTRAP)/css/
 	cp /tmp/pp-vendor/bs/package/dist/js/bootstrap.bundle.min.js{,.map} static/vendor/bootstrap-$(BOOTSTRAP)/js/
 	cp /tmp/pp-vendor/bs/package/LICENSE static/vendor/bootstrap-$(BOOTSTRAP)/
 	cp /tmp/pp-vendor/cj/package/dist/chart.umd.min.js{,.map} /tmp/pp-vendor/cj/package/LICENSE.md static/vendor/chart.js-$(CHARTJS)/
+	cp /tmp/pp-vendor/axe/package/{axe.min.js,LICENSE,LICENSE-3RD-PARTY.txt} tests/browser/vendor/axe-core-$(AXE)/
 
 clean:
 	rm -rf $(VENV) staticfiles *.egg-info
