@@ -6,7 +6,7 @@ from django.utils.html import format_html
 from certifications.models import PartnerCertification
 from partnerprogram.models import Partner, PartnerFeedback, Region, RemediationReview
 from partnerprogram.transfer import views as transfer_views
-from partnerprogram.web.admin import ProgramAdmin
+from partnerprogram.web.admin import CompactInline, ProgramAdmin
 from tiers.models import TierTransition
 
 admin.site.site_header = "Partner Program administration"
@@ -20,7 +20,7 @@ class RegionAdmin(ProgramAdmin):
     search_fields = ["name"]
 
 
-class CertificationInline(admin.TabularInline):
+class CertificationInline(CompactInline):
     model = PartnerCertification
     fields = ["level", "awarded_on", "expires_on", "revoked_on", "notes"]
     autocomplete_fields = ["level"]
@@ -49,7 +49,7 @@ class TransitionInline(admin.TabularInline):
         return False
 
 
-class FeedbackInline(admin.TabularInline):
+class FeedbackInline(CompactInline):
     model = PartnerFeedback
     fields = ["received_on", "channel", "topic", "rating", "comment", "follow_up_needed"]
     extra = 0

@@ -350,3 +350,18 @@ def test_the_user_autocomplete_names_users_by_full_name(client, superuser, manag
     assert response.status_code == 200
     texts = [result["text"] for result in response.json()["results"]]
     assert "Morgan Manager" in texts
+
+
+def test_change_lists_and_inlines_leave_room_for_their_columns(client, superuser, program):
+    """At 1366 pixels the navigation sidebar beside a change list's filters cut the
+    partners' columns off, and the inlines' full-size text areas pushed their delete boxes
+    out of sight."""
+    client.force_login(superuser)
+    page = client.get(reverse("admin:partnerprogram_partner_changelist")).text
+    assert 'id="nav-sidebar"' not in page
+    partner = program["partner"]
+    f.feedback(partner, D(2025, 5, 1))
+    page = client.get(reverse("admin:partnerprogram_partner_change", args=[partner.pk])).text
+    for name in ("certifications-0-notes", "feedback-0-comment"):
+        area = page[page.index(f'name="{name}"') - 200 : page.index(f'name="{name}"') + 200]
+        assert 'cols="28"' in area and 'rows="2"' in area, name
