@@ -95,6 +95,8 @@ def _cell_writer(model, column):
     bound, accessor = column.column, column.accessor
     if model is None or column.link or isinstance(bound, (BaseLinkColumn, ManyToManyColumn)):
         return None
+    if hasattr(model, "__getitem__"):
+        return None  # the accessor would look the attribute up as an item first
     if utils.Accessor.SEPARATOR in accessor or utils.Accessor.LEGACY_SEPARATOR in accessor:
         return None
     try:
@@ -110,7 +112,10 @@ def _cell_writer(model, column):
 
     def write(row):
         record = row.record
-        value = getattr(record, accessor, None)
+        try:
+            value = getattr(record, accessor, None)
+        except Exception:  # noqa: BLE001 (get_cell shows the default then)
+            return _cell(row, column)
         if callable(value) or isinstance(value, models.Manager):
             return _cell(row, column)  # get_cell calls it, or reads the related rows
         if value in empty_values:
