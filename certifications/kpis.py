@@ -224,11 +224,12 @@ def certification_breakdowns(as_of, dimensions, segment=ALL, *, cube=None, level
     return {d: _breakdown_rows(as_of, d, sums[d], segment, levels) for d in dimensions}
 
 
-def segment_breakdowns(as_of):
+def segment_breakdowns(as_of, *, levels=None):
     """{dimension: certification_breakdown rows} of the whole program by region, partner
     type and account manager, from their kept sums (not the cube): the segments' figures
-    that the pages about work to do show. A query per dimension for its labels, and two."""
-    levels = levels_by_rank()
+    that the pages about work to do show. A query per dimension for its labels, and two
+    (one with `levels` given: levels_by_rank())."""
+    levels = levels or levels_by_rank()
     sums = level_segments(as_of)
     return {d: _breakdown_rows(as_of, d, counts, ALL, levels) for d, counts in sums.items()}
 

@@ -214,11 +214,14 @@ def with_standing_in(partners, day, standing):
     """`partners` annotated as by `with_standing` and narrowed to one standing on `day`,
     filtering on its own condition (not the CASE over all of them), so that only the
     partners that may be in it are examined. With current stored state, the partners are
-    first narrowed on their own tier and level columns (an index, no join), so that the
-    annotations' joins run only for the few that remain."""
+    chosen on their own stored columns alone (an index, no join), as `standing_counts`
+    counts them: the annotations' joins then only describe the rows chosen. (Repeating the
+    condition through those joins chose the same rows, at a cost in PostgreSQL planning
+    time on every page.)"""
     stored = freshness.stored_state_answers(day)
     if standing in STORED_STANDINGS and stored:
-        partners = partners.filter(_stored_standing(standing, day))
+        partners = partners.filter(days.active_on(day) & _stored_standing(standing, day))
+        return with_standing(partners, day, known=standing, stored=stored)
     known = standing if standing in EXACT_CONDITIONS else None
     partners = with_standing(partners, day, known=known, stored=stored)
     return partners.filter(_standing_conditions(day, stored=stored)[standing])

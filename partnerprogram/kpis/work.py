@@ -43,11 +43,12 @@ class SegmentAlert:
 ALERT_DIMENSIONS = (Dimension.REGION, Dimension.PARTNER_TYPE, Dimension.ACCOUNT_MANAGER)
 
 
-def segment_alerts(day):
+def segment_alerts(day, *, levels=None):
     """Regions, partner types and account managers in Action required at the target level on
-    `day`, each dimension in label order. Empty when there is no level. Five queries."""
+    `day`, each dimension in label order. Empty when there is no level. Five queries (four
+    with `levels` given: certifications.kpis.levels_by_rank(), which a page may share)."""
     alerts = []
-    breakdowns = segment_breakdowns(day)
+    breakdowns = segment_breakdowns(day, levels=levels)
     for dimension in ALERT_DIMENSIONS:
         for row in breakdowns[dimension]:
             target = row.figures.target

@@ -2,6 +2,7 @@
 
 import django_tables2 as tables
 from django.db.models import F
+from django.urls import reverse
 
 from partnerprogram.models import user_label
 
@@ -38,3 +39,14 @@ def order_nulls_first(queryset, field, is_descending):
     """Order by `field` with NULL (none) as the lowest value on every database."""
     expression = F(field).desc(nulls_last=True) if is_descending else F(field).asc(nulls_first=True)
     return queryset.order_by(expression, "name"), True
+
+
+def url_by_pk(viewname):
+    """A function pk -> the URL of `viewname`, a pattern of one integer: the pattern is
+    reversed once (a table makes one per page), each row's URL is a string join. reverse()
+    per row, as `linkify=True` and `get_absolute_url()` do, was a fifth of a table's rows."""
+    marker = 987654321
+    head, found, tail = reverse(viewname, args=[marker]).rpartition(str(marker))
+    if not found:
+        raise ValueError(f"{viewname} does not put its one argument in the URL as is")
+    return lambda pk: f"{head}{int(pk)}{tail}"

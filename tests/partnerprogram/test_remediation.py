@@ -15,6 +15,7 @@ from partnerprogram.models import Partner, PartnerType, RemediationReview, Revie
 from tests import factories as f
 
 from .daily import AT_RISK_ON_DAY, BELOW_ON_DAY, DAY, assert_refused, build_program, count_queries
+from .test_table_speed import rows_both_ways
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -187,6 +188,25 @@ def test_the_remediation_page_costs_the_same_queries_for_few_and_many_partners(
     with django_assert_num_queries(few):
         response = manager_client.get(OVERVIEW, params)
     assert response.context["below_table"].paginator.count == len(BELOW_ON_DAY) + 45
+
+
+def test_the_tables_rows_are_django_tables2s_own(manager_client, program, manager, rf):
+    """The page writes its rows without django-tables2's generic cell lookup and links
+    without reverse() per row (partnerprogram.web.tables_extra, url_by_pk): the same rows
+    as django-tables2's template writes, links to partners and reviews included."""
+    review = f.review(program["Associate In Gold"], manager, reason=ReviewReason.CERTIFICATION_GAP)
+    program["Expert Ending Tomorrow"].account_manager = manager
+    program["Expert Ending Tomorrow"].save()
+    response = manager_client.get(OVERVIEW, {"as_of": DAY.isoformat()})
+    request = response.wsgi_request
+    for name in ("below_table", "at_risk_table"):
+        ours, theirs = rows_both_ways(response.context[name], request)
+        assert ours == theirs and ours
+    text = response.text
+    partner = program["Associate In Gold"]
+    assert f'<a href="{partner.get_absolute_url()}">Associate In Gold</a>' in text
+    assert f'<a href="{review.get_absolute_url()}">Review #{review.pk}</a>' in text
+    assert "Morgan Manager" in text and "Open review</a>" in text
 
 
 # --- Opening a review --------------------------------------------------------------------

@@ -6,11 +6,17 @@ import datetime as dt
 import re
 
 import django_tables2 as tables
+import pytest
+from django.db.models import F
 from django.template import Context, Template
+from django.urls import reverse
+from django.utils.html import format_html
 from django_tables2 import utils
 
+from partnerprogram.models import Partner, PartnerType
 from partnerprogram.web import tables_signatures
-from partnerprogram.web.columns import IsoDateColumn
+from partnerprogram.web.columns import IsoDateColumn, UserColumn, url_by_pk
+from tests import factories as f
 
 
 class Example:
@@ -128,3 +134,68 @@ def test_the_pagination_is_named_by_the_table_so_that_two_on_a_page_differ(rf):
     assert '<nav aria-label="Pages of records">' in html[Labelled]
     assert '<nav aria-label="Table navigation">' in html[Records]  # django-tables2's own
     assert 'class="page-link"' in html[Labelled] and "next" in html[Labelled]
+
+
+def rows_both_ways(table, request):
+    """The table's rows as the project's template writes them and as django-tables2's own
+    does."""
+    rendered = []
+    for template in ("django_tables2/program.html", "django_tables2/bootstrap5-responsive.html"):
+        table.template_name = template
+        rendered.append(tbody(table.as_html(request)))  # rows counted from the first again
+    return rendered
+
+
+class PartnerRows(tables.Table):
+    """Model rows: a linked name, a field with choices, a relation, dates (one empty), a
+    value empty by default, a path through a relation, a method and an annotation."""
+
+    name = tables.Column(linkify=True)
+    partner_type = tables.Column()
+    region = tables.Column()
+    account_manager = UserColumn()
+    joined_on = IsoDateColumn()
+    ended_on = IsoDateColumn()
+    notes = tables.Column(default="none")
+    tier = tables.Column(accessor="current_tier__name")
+    url = tables.Column(accessor="get_absolute_url")
+    certifications = tables.Column(empty_values=())
+    doubled = tables.Column(attrs={"td": {"data-record": lambda record: record.pk}})
+
+    class Meta:
+        model = Partner
+        fields = ()
+
+    def render_certifications(self, value, record, table):
+        return format_html("<b>{}</b> of {}", value.count(), record.name)
+
+    def render_doubled(self, value):
+        return value * 2
+
+
+@pytest.mark.django_db
+def test_model_rows_are_written_as_django_tables2_writes_them(rf, manager):
+    silver = f.tier("Silver", 1)
+    for n, fields in enumerate(
+        [
+            {"partner_type": PartnerType.MSP, "account_manager": manager, "notes": "a <b>"},
+            {"ended_on": dt.date(2026, 1, 1)},
+        ]
+    ):
+        partner = f.partner(f"P&{n}", **fields)
+        if n == 0:
+            f.transition(partner, silver, dt.date(2024, 1, 1))
+    partners = Partner.objects.select_related("region", "current_tier", "account_manager")
+    table = PartnerRows(partners.annotate(doubled=F("pk")), order_by="name")
+    request = rf.get("/")
+    tables.RequestConfig(request).configure(table)
+    ours, theirs = rows_both_ways(table, request)
+    assert ours == theirs
+    assert "Managed service provider" in ours[0] or "MSP" in ours[0]
+    assert "P&amp;0</a>" in ours[0] and "a &lt;b&gt;" in ours[0] and ">none<" in ours[1]
+
+
+def test_a_reversed_pattern_gives_reverses_urls():
+    partner_url = url_by_pk("partners:detail")
+    for pk in (1, 42, 987654321, 10**12):
+        assert partner_url(pk) == reverse("partners:detail", args=[pk])

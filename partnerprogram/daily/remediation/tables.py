@@ -1,13 +1,12 @@
 from urllib.parse import urlencode
 
 import django_tables2 as tables
-from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from partnerprogram.kpis import review_reason_for
 from partnerprogram.models import Partner, RemediationReview, ReviewStatus
-from partnerprogram.web.columns import IsoDateColumn, UserColumn, order_nulls_first
+from partnerprogram.web.columns import IsoDateColumn, UserColumn, order_nulls_first, url_by_pk
 
 
 class AttentionTable(tables.Table):
@@ -16,9 +15,10 @@ class AttentionTable(tables.Table):
     queries. With `open_review_url` (managers only) a partner without an open review gets an
     "Open review" button to the prefilled form (the review then links back to `next_url`).
     The "Review" column says which review is open, or "No", or offers the button: its
-    header names what the column holds, not the action."""
+    header names what the column holds, not the action. Links to partners and reviews are
+    made from patterns reversed once per table (`url_by_pk`)."""
 
-    partner = tables.Column(accessor="name", linkify=True, verbose_name="Partner")
+    partner = tables.Column(accessor="name", verbose_name="Partner")
     tier = tables.Column(accessor="tier_on_day_id", verbose_name="Tier", order_by=("tier_rank",))
     required_level = tables.Column(
         accessor="required_rank", verbose_name="Tier requires", order_by=("required_rank",)
@@ -53,6 +53,14 @@ class AttentionTable(tables.Table):
         self.level_names = level_names or {}
         self.open_review_url = open_review_url
         self.next_query = f"&{urlencode({'next': next_url})}" if next_url else ""  # once
+        self.partner_url = url_by_pk("partners:detail")
+        self.review_url = url_by_pk("remediation:review-detail")
+
+    def render_partner(self, value, record):
+        return format_html('<a href="{}">{}</a>', self.partner_url(record.pk), value)
+
+    def value_partner(self, value):
+        return value
 
     def render_tier(self, value):
         return self.tier_names.get(value, "")
@@ -68,7 +76,7 @@ class AttentionTable(tables.Table):
 
     def render_open_review(self, record):
         if record.open_review_id:
-            url = reverse("remediation:review-detail", args=[record.open_review_id])
+            url = self.review_url(record.open_review_id)
             return format_html('<a href="{}">Review #{}</a>', url, record.open_review_id)
         if not self.open_review_url:
             return "No"

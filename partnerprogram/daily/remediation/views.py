@@ -16,8 +16,8 @@ from django.views.generic import CreateView, DetailView, TemplateView, UpdateVie
 from django_tables2 import MultiTableMixin, RequestConfig
 from django_tables2.export import TableExport
 
+from certifications.kpis import levels_by_rank
 from partnerprogram import kpis
-from partnerprogram.daily.partners.views import level_names
 from partnerprogram.daily.remediation import services
 from partnerprogram.daily.remediation.filters import OPEN_OR_IN_PROGRESS, ReviewFilter
 from partnerprogram.daily.remediation.forms import (
@@ -72,7 +72,7 @@ class RemediationView(ReadPermissionMixin, MultiTableMixin, TemplateView):
             can_open = self.request.user.has_perm("partnerprogram.add_remediationreview")
             options = {
                 "tier_names": dict(Tier.objects.values_list("pk", "name")),
-                "level_names": level_names(),
+                "level_names": {level.rank: level.name for level in self.levels[0]},
                 "open_review_url": reverse("remediation:review-create") if can_open else None,
                 "next_url": self.request.get_full_path(),
                 "as_of": self.as_of,
@@ -93,13 +93,19 @@ class RemediationView(ReadPermissionMixin, MultiTableMixin, TemplateView):
         return {**super().get_table_pagination(table), "count": self.standing_counts[key]}
 
     @cached_property
+    def levels(self):
+        """The levels and the target (levels_by_rank), read once for the tables' level
+        names and the segment alerts."""
+        return levels_by_rank()
+
+    @cached_property
     def standing_counts(self):
         return kpis.standing_counts(self.as_of)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         below, at_risk = context["tables"]
-        alerts = kpis.segment_alerts(self.as_of)
+        alerts = kpis.segment_alerts(self.as_of, levels=self.levels)
         context.update(
             form=self.form,
             as_of=self.as_of,
