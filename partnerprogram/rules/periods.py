@@ -176,6 +176,26 @@ class Period:
             add_months(self.start, -12), add_months(self.end, -12), self.start_month
         )
 
+    def in_progress(self, today):
+        """Started and not over: `today` is one of its days (its last day included, since
+        the day is not over). Such a period is shown *to date* (PRODUCT.md, "Periods in
+        progress and future dates")."""
+        return self.start <= today <= self.end
+
+    def days_to(self, today):
+        """How many of its days have begun by `today`: from its first day to the earlier of
+        its last day and today (0 before it starts)."""
+        return max(0, (min(self.end, today) - self.start).days + 1)
+
+    def first_days(self, count):
+        """Its first `count` days (count >= 1): a custom range, or the period itself when it
+        has no more days than that, so that a whole period keeps its name and kept figures."""
+        if count >= self.days:
+            return self
+        return Period.custom(
+            self.start, self.start + dt.timedelta(days=count - 1), self.start_month
+        )
+
     def trailing(self, count):
         """`count` periods of this kind ending with this one, oldest first."""
         return [self.shifted(step) for step in range(1 - count, 1)]
