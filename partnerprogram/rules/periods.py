@@ -32,6 +32,24 @@ LATEST_DAY = dt.date(2999, 12, 31)
 CALENDAR_MESSAGE = "Choose a date between 1900 and 2999."
 
 
+# How far ahead an as-of day may be: further, a projection that assumes nothing happens
+# but expiries would say little (PRODUCT.md, "Periods in progress and future dates").
+PROJECTION_MONTHS = 12
+PROJECTION = (
+    "Projection: the figures if no certification is awarded, renewed or revoked and no "
+    "partner joins or leaves; certifications expire as recorded."
+)
+TOO_FAR_AHEAD = (
+    "{day:%d %b %Y} is more than a year after today: a projection goes no further than "
+    "{limit:%d %b %Y}."
+)
+
+
+def latest_projection_day(today):
+    """The last day an as-of date may be: a year after `today`."""
+    return add_months(today, PROJECTION_MONTHS)
+
+
 def sane_date(day):
     """`day` (None passes), or a ValidationError when it is outside EARLIEST_DAY..LATEST_DAY."""
     if day and not EARLIEST_DAY <= day <= LATEST_DAY:
