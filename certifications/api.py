@@ -1,10 +1,12 @@
 """GET /api/kpi/certification-levels/: the Certification Levels page's figures as JSON."""
 
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 
 from certifications import kpis
 from certifications.forms import CertificationLevelsForm
+from partnerprogram.rules.periods import PROJECTION
 from partnerprogram.web.api import (
     ERRORS,
     SEGMENT,
@@ -47,6 +49,11 @@ class TrendPointSerializer(serializers.Serializer):
 class CertificationLevelsSerializer(serializers.Serializer):
     kpi = serializers.CharField()
     as_of = serializers.DateField()
+    projection = serializers.CharField(
+        allow_null=True,
+        help_text="For a day after today (at most a year ahead), what the figures assume; "
+        "null for today or a day before.",
+    )
     segment = SEGMENT
     active_partners = serializers.IntegerField()
     levels = LevelSerializer(many=True)
@@ -72,7 +79,14 @@ class CertificationLevelsApi(ProgramAPIView):
         summary="Partner Certification Levels on a day",
         description="The distribution of active partners by highest level held, the "
         "cumulative rates with their bands, and the trend at the last 8 quarter ends.",
-        parameters=[date_parameter("as_of", "The day (default today)."), *SEGMENT_PARAMETERS],
+        parameters=[
+            date_parameter(
+                "as_of",
+                "The day (default today); a day after today, at most a year ahead, is a "
+                "projection.",
+            ),
+            *SEGMENT_PARAMETERS,
+        ],
         responses={200: CertificationLevelsSerializer, **ERRORS},
     )
     def get(self, request):
@@ -90,6 +104,7 @@ class CertificationLevelsApi(ProgramAPIView):
         return {
             "kpi": "partner_certification_levels",
             "as_of": as_of.isoformat(),
+            "projection": PROJECTION if as_of > timezone.localdate() else None,
             "segment": segment.as_params(),
             "active_partners": figures.active_partners,
             "levels": [level_json(share) for share in figures.levels],

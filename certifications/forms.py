@@ -2,7 +2,7 @@ from django import forms
 from django.utils import timezone
 
 from certifications.models import CertificationLevel
-from partnerprogram.rules.periods import sane_date
+from partnerprogram.rules.periods import TOO_FAR_AHEAD, latest_projection_day, sane_date
 from partnerprogram.segments import Dimension
 from partnerprogram.web.forms import SegmentForm
 
@@ -21,7 +21,15 @@ class CertificationLevelsForm(SegmentForm):
     field_order = ["as_of", "dimension", "region", "partner_type", "tier", "account_manager"]
 
     def clean_as_of(self):
-        return sane_date(self.cleaned_data.get("as_of")) or timezone.localdate()
+        """The day (today by default); a day after today is a projection, at most a year
+        ahead."""
+        today = timezone.localdate()
+        day = sane_date(self.cleaned_data.get("as_of")) or today
+        if day > (limit := latest_projection_day(today)):
+            raise forms.ValidationError(
+                TOO_FAR_AHEAD.format(day=day, limit=limit), code="too_far_ahead"
+            )
+        return day
 
     def show_as_of(self):
         """Make the form show the date it resolved to (today when none was given)."""

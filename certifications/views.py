@@ -9,6 +9,7 @@ from certifications.cards import certification_card, drill_down_url
 from certifications.forms import CertificationLevelsForm, DrillDownForm
 from certifications.tables import PartnerLevelTable
 from partnerprogram.models import Partner
+from partnerprogram.rules.periods import PROJECTION
 from partnerprogram.segments import Dimension
 from partnerprogram.web.charts import band_references, chart
 from partnerprogram.web.exports import SUMMARY_FORMATS, summary_download
@@ -69,6 +70,7 @@ class CertificationLevelsView(PermissionRequiredMixin, TemplateView):
         context.update(
             as_of=as_of,
             is_today=as_of == timezone.localdate(),
+            projection=PROJECTION if as_of > timezone.localdate() else "",
             segment=segment,
             figures=figures,
             dimension=Dimension(dimension),
@@ -203,4 +205,5 @@ def describe_drill_down(data, segment):
         what = f"certified at {level.name} (their highest level)"
     else:
         what = f"certified at {level.name} or higher"
-    return f"Active partners {what} on {data['as_of']:%d %b %Y} — {segment.describe()}"
+    projected = " (a projection)" if data["as_of"] > timezone.localdate() else ""
+    return f"Active partners {what} on {data['as_of']:%d %b %Y}{projected} — {segment.describe()}"

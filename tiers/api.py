@@ -24,12 +24,26 @@ class PeriodSerializer(serializers.Serializer):
     end = serializers.DateField()
 
 
+class ThePeriodSerializer(PeriodSerializer):
+    to_date = serializers.BooleanField(
+        help_text="In progress: the figures cover its first day to `through` (today), and "
+        "it is compared with the same number of days at the start of the other periods."
+    )
+    through = serializers.DateField(help_text="The last day the figures cover.")
+
+
 class ComparedSerializer(serializers.Serializer):
     label = serializers.CharField()
     advancing_partners = serializers.IntegerField()
     change_percent = serializers.FloatField(
         allow_null=True, help_text="Of this period against that one; null when it had none."
     )
+    start = serializers.DateField(help_text="The first day counted.")
+    end = serializers.DateField(
+        help_text="The last day counted: the period's, or, against a period in progress, the "
+        "end of its first as many days."
+    )
+    counted = serializers.CharField(help_text='What was counted: "the first 58 days of ...".')
 
 
 class TierCountSerializer(serializers.Serializer):
@@ -43,7 +57,7 @@ class TrendSerializer(PeriodSerializer):
 
 class TierAdvancementsSerializer(serializers.Serializer):
     kpi = serializers.CharField()
-    period = PeriodSerializer()
+    period = ThePeriodSerializer()
     segment = SEGMENT
     advancing_partners = serializers.IntegerField()
     advancement_events = serializers.IntegerField()
@@ -57,7 +71,10 @@ class TierAdvancementsSerializer(serializers.Serializer):
     year_ago = ComparedSerializer()
     trend = TrendSerializer(many=True)
     stagnant_partners = serializers.IntegerField()
-    declined = serializers.BooleanField()
+    stagnant_on = serializers.DateField(
+        help_text="The day they are judged on: the earlier of the period's end and today."
+    )
+    declined = serializers.BooleanField(help_text="Never while the period is in progress.")
 
 
 class TierAdvancementsApi(ProgramAPIView):
@@ -96,6 +113,8 @@ class TierAdvancementsApi(ProgramAPIView):
                 "label": period.label,
                 "start": period.start.isoformat(),
                 "end": period.end.isoformat(),
+                "to_date": figures.to_date,
+                "through": figures.through.isoformat(),
             },
             "segment": form.segment().as_params(),
             "advancing_partners": figures.advancing_partners,
@@ -118,6 +137,7 @@ class TierAdvancementsApi(ProgramAPIView):
                 for count in figures.trend
             ],
             "stagnant_partners": figures.stagnant_partners,
+            "stagnant_on": figures.stagnant_on.isoformat(),
             "declined": figures.declined,
         }
 
@@ -127,4 +147,7 @@ def count_json(count):
         "label": count.period.label,
         "advancing_partners": count.advancing_partners,
         "change_percent": number(count.change_percent),
+        "start": count.window.start.isoformat(),
+        "end": count.window.end.isoformat(),
+        "counted": count.label,
     }

@@ -23,7 +23,8 @@ def tier_card(figures, stagnant_by_tier, feedback):
     """`figures`: TierAdvancements; `stagnant_by_tier`: {tier: partners}; `feedback`:
     {"count", "average"} on the tier criteria in the period."""
     months = settings.STAGNATION_MONTHS
-    label = figures.period.label
+    # A period in progress is told to date: "in FY2026 Q4 so far".
+    label = f"{figures.period.label} so far" if figures.to_date else figures.period.label
     warnings = []
     if figures.declined:
         warnings.append(
@@ -35,10 +36,11 @@ def tier_card(figures, stagnant_by_tier, feedback):
             )
         )
     if figures.stagnant_partners:
+        on = "today" if figures.to_date else f"on {figures.stagnant_on:%d %b %Y}"
         warnings.append(
             Warning(
                 f"{figures.stagnant_partners} partners below the top tier have not changed tier "
-                f"in {months} months or more: they are stagnating.",
+                f"in {months} months or more {on}: they are stagnating.",
                 url="#stagnant",
             )
         )
@@ -61,14 +63,24 @@ def tier_card(figures, stagnant_by_tier, feedback):
         )
     else:
         feedback_answer = f"No feedback on the tier criteria in {label}: ask partners."
-    questions = (
-        Question(
-            "Is tier advancement increasing over time?",
+    if figures.to_date:
+        trend_answer = (
+            f"{figures.advancing_partners} so far in {figures.period.label} "
+            f"({figures.days_covered} days), against {figures.previous.advancing_partners} in "
+            f"{figures.previous.label} ({_change(figures.previous)}) and "
+            f"{figures.year_ago.advancing_partners} in {figures.year_ago.label} "
+            f"({_change(figures.year_ago)}). The period is in progress: it is not judged a "
+            "decline before its end."
+        )
+    else:
+        trend_answer = (
             f"{figures.advancing_partners} partners advanced in {label}, against "
-            f"{figures.previous.advancing_partners} in {figures.previous.period.label} "
+            f"{figures.previous.advancing_partners} in {figures.previous.label} "
             f"({_change(figures.previous)}) and {figures.year_ago.advancing_partners} in "
-            f"{figures.year_ago.period.label} ({_change(figures.year_ago)}).",
-        ),
+            f"{figures.year_ago.label} ({_change(figures.year_ago)})."
+        )
+    questions = (
+        Question("Is tier advancement increasing over time?", trend_answer),
         Question(
             "How many partners are stuck in lower tiers?",
             f"{figures.stagnant_partners} partners, by tier:" if stagnant_by_tier else "None.",
@@ -111,6 +123,12 @@ def tier_card(figures, stagnant_by_tier, feedback):
                 None,
                 "A period with fewer advancing partners than the previous one is flagged "
                 "as a decline.",
+            ),
+            (
+                None,
+                "A period in progress is shown to date: it is compared with the same number "
+                "of days at the start of the previous period and of the period a year "
+                "earlier, and never flagged a decline while it runs.",
             ),
             (
                 None,

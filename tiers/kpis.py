@@ -11,6 +11,12 @@ Definitions (PRODUCT.md, "Partner Program Tier Advancements"):
 - the advancement rate is advancing partners / partners active on the period's first day;
 - a partner is stagnant at the end of a period when it is active then, in a tier other than
   the top one, and its latest transition took effect STAGNATION_MONTHS (12) or more before.
+
+A period in progress (PRODUCT.md, "Periods in progress and future dates") is *to date*: its
+figures cover its first day to today (no transition takes effect in the future, so they are
+the period's own), it is compared with the same number of days at the start of the previous
+period and of the period a year earlier, it is never flagged a decline, and its stagnant
+partners are judged on today.
 """
 
 from dataclasses import dataclass
@@ -46,11 +52,30 @@ class TierCount:
 @dataclass(frozen=True)
 class PeriodCount:
     """A period's headline, and its change against the period it is compared with (None
-    when that one had no advancing partner)."""
+    when that one had no advancing partner). `window` is the days counted: the period
+    itself, or its first days when it is compared with a period in progress."""
 
     period: Period
     advancing_partners: int
     change_percent: Decimal | None = None
+    window: Period | None = None
+
+    def __post_init__(self):
+        if self.window is None:
+            object.__setattr__(self, "window", self.period)
+
+    @property
+    def whole_period(self):
+        return self.window == self.period
+
+    @property
+    def label(self):
+        """What was counted, as people read it: "FY2026 Q3", or "the first 58 days of FY2026
+        Q3"."""
+        if self.whole_period:
+            return self.period.label
+        days = self.window.days
+        return f"the first {'day' if days == 1 else f'{days} days'} of {self.period.label}"
 
 
 @dataclass(frozen=True)
@@ -66,7 +91,22 @@ class TierAdvancements:
     previous: PeriodCount
     year_ago: PeriodCount
     trend: tuple[PeriodCount, ...]  # TREND_LENGTH periods of the same kind, oldest first
-    stagnant_by_tier: dict  # {tier name: stagnant partners at the period's end}, lowest first
+    stagnant_by_tier: dict  # {tier name: stagnant partners on stagnant_on}, lowest first
+    to_date: bool = False  # in progress: figures from the first day to `through`
+    through: object = None  # the last day the figures cover: the earlier of the end and today
+
+    def __post_init__(self):
+        if self.through is None:
+            object.__setattr__(self, "through", self.period.end)
+
+    @property
+    def days_covered(self):
+        return (self.through - self.period.start).days + 1
+
+    @property
+    def stagnant_on(self):
+        """The day its stagnant partners are judged on: the earlier of its end and today."""
+        return self.through
 
     @property
     def stagnant_partners(self):
@@ -78,8 +118,9 @@ class TierAdvancements:
 
     @property
     def declined(self):
-        """Fewer advancing partners than in the previous period: flagged as a decline."""
-        return self.advancing_partners < self.previous.advancing_partners
+        """Fewer advancing partners than in the previous period: flagged as a decline, but
+        never while the period runs (its end is still to come)."""
+        return not self.to_date and self.advancing_partners < self.previous.advancing_partners
 
 
 def transitions_in(period, segment=ALL):
@@ -136,13 +177,19 @@ def _count_advancing(periods, segment, partners=None):
     return {p: totals[f"p{index}"] for index, p in enumerate(periods)}
 
 
+def judged_on(period):
+    """The day a period's stagnant partners are judged on: the earlier of its last day and
+    today (a period in progress is judged on today, not on an end still to come)."""
+    return min(period.end, timezone.localdate())
+
+
 def stagnant_partners(period, segment=ALL):
-    """Partners stagnant at the end of `period`, annotated with `tier_on_day_id` and
-    `latest_change_on` (the day of their latest transition): active on the last day, in a tier
+    """Partners stagnant on `judged_on(period)`, annotated with `tier_on_day_id` and
+    `latest_change_on` (the day of their latest transition): active on that day, in a tier
     other than the top one, whose latest transition took effect STAGNATION_MONTHS or more
-    before that day. A period ending today or later reads the partners' stored current tier
-    and last change (transitions never take effect in the future)."""
-    return stagnant_on(period.end, segment)
+    before that day. Today reads the partners' stored current tier and last change
+    (transitions never take effect in the future)."""
+    return stagnant_on(judged_on(period), segment)
 
 
 def stagnant_on(end, segment=ALL):
@@ -169,7 +216,7 @@ def stagnant_on(end, segment=ALL):
 
 
 def stagnant_count(period, segment=ALL):
-    """How many partners are stagnant at the end of `period`. One query."""
+    """How many partners are stagnant on `judged_on(period)`. One query."""
     return sum(_stagnant_counts(period, segment).values())
 
 
@@ -178,7 +225,11 @@ def tier_advancements(period, segment=ALL):
     other figures, advancements into each tier, the previous period and the same period a
     year earlier, the trend of TREND_LENGTH periods ending with this one, and the stagnant
     partners by tier. For the whole program a period that has started reads kept figures
-    only (a few queries); a segment's are computed (seven queries)."""
+    only (a few queries); a segment's are computed (seven queries).
+
+    A period in progress (today is one of its days) is to date: it is compared with the
+    first as many days of the previous period and of the period a year earlier as it has
+    had (kept like any other period: custom ranges of ADVANCING), and never declines."""
     if segment:
         figures = _period_counts(period, segment)
     else:
@@ -191,12 +242,20 @@ def tier_advancements(period, segment=ALL):
     )
     active_at_start = figures.get("active_at_start", 0)
     trend_periods = period.trailing(TREND_LENGTH)
+    today = timezone.localdate()
+    to_date = period.in_progress(today)
+    days_so_far = period.days_to(today)
+
+    def window(other):
+        return other.first_days(days_so_far) if to_date else other
+
     previous, year_ago = period.previous(), period.year_earlier()
-    counts = advancing_counts([*trend_periods, previous, year_ago], segment)
+    counts = advancing_counts([*trend_periods, window(previous), window(year_ago)], segment)
     headline = figures.get("advancing_partners", 0)
 
     def compared(other):
-        return PeriodCount(other, counts[other], change_percent(headline, counts[other]))
+        n = counts[window(other)]
+        return PeriodCount(other, n, change_percent(headline, n), window(other))
 
     return TierAdvancements(
         period=period,
@@ -211,6 +270,8 @@ def tier_advancements(period, segment=ALL):
         year_ago=compared(year_ago),
         trend=tuple(PeriodCount(p, counts[p]) for p in trend_periods),
         stagnant_by_tier=stagnant_by_tier(period, segment),
+        to_date=to_date,
+        through=judged_on(period),
     )
 
 
@@ -257,7 +318,7 @@ def advancements(period, segment=ALL):
 
 
 def stagnant_by_tier(period, segment=ALL):
-    """{tier name: stagnant partners} at the end of the period, lowest tier first. Two
+    """{tier name: stagnant partners} on `judged_on(period)`, lowest tier first. Two
     queries."""
     counts = _stagnant_counts(period, segment)
     return {
@@ -268,12 +329,12 @@ def stagnant_by_tier(period, segment=ALL):
 
 
 def _stagnant_counts(period, segment):
-    """{str(tier id): stagnant partners} at the end of the period. One query; for the whole
-    program kept for the period's end (partnerprogram.freshness: few periods are ever asked
-    for)."""
+    """{str(tier id): stagnant partners} on `judged_on(period)`. One query; for the whole
+    program kept for that day (partnerprogram.freshness: few days are ever asked for)."""
+    day = judged_on(period)
     if segment:
-        return _stagnant_by_tier_id(period.end, segment)
-    return freshness.counts(freshness.STAGNANT, [period.end])[period.end]
+        return _stagnant_by_tier_id(day, segment)
+    return freshness.counts(freshness.STAGNANT, [day])[day]
 
 
 @freshness.kept_figure(freshness.STAGNANT, variant=lambda: str(settings.STAGNATION_MONTHS))

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.http import Http404
 from django.utils import timezone
@@ -16,9 +17,13 @@ from tiers.tables import AdvancementTable, StagnantTable
 
 
 def trend_chart(figures):
+    def label(count):
+        running = figures.to_date and count.period == figures.period
+        return f"{count.period.label} (to date)" if running else count.period.label
+
     return chart(
         "bar",
-        [count.period.label for count in figures.trend],
+        [label(count) for count in figures.trend],
         [("Advancing partners", [count.advancing_partners for count in figures.trend])],
     )
 
@@ -89,6 +94,8 @@ class TierAdvancementsView(PermissionRequiredMixin, TemplateView):
             segment=segment,
             figures=figures,
             trend_chart=trend_chart(figures),
+            comparisons=[(figures.previous, "previous"), (figures.year_ago, "year-ago")],
+            stagnation_months=settings.STAGNATION_MONTHS,
             card=tier_card(
                 figures,
                 figures.stagnant_by_tier,

@@ -43,7 +43,7 @@ from partnerprogram.freshness.feeds import (
     STANDINGS,
 )
 from partnerprogram.models import KeptCount
-from partnerprogram.rules.periods import Period, quarter_ends
+from partnerprogram.rules.periods import Period, PeriodKind, quarter_ends
 
 MARKER = ""
 
@@ -72,7 +72,9 @@ KEEP = {
     LEVEL_SEGMENTS: snapshot_day,
     RISKS: snapshot_day,
     STANDINGS: snapshot_day,
-    STAGNANT: any_day,  # a period's end: few are ever asked for
+    # a period's end, or today for one in progress: few are ever asked for (the nightly
+    # refresh forgets the past todays)
+    STAGNANT: any_day,
     ADVANCING: started_period,
     PERIOD_TOTALS: started_period,
     PARTNERS: any_day,
@@ -309,11 +311,24 @@ def drop(names, since):
 
 
 def forget_past_days(today):
-    """Drop the figures of days that are kept no more (what was today's)."""
+    """Drop the figures of days that are kept no more (what was today's), and the scopes a
+    period in progress asked for on a day gone by: its comparison windows (custom ranges of
+    ADVANCING, "the first N days of the previous period") and its stagnant partners of that
+    day (a day that ends no month). Tomorrow asks for others; kept, they would make every
+    back-dated write adjust one more scope each day. Custom ranges people asked for go too:
+    the next page computes them again."""
     day_figures = [name for name, keep in KEEP.items() if keep is snapshot_day]
     days = KeptCount.objects.filter(figure__in=day_figures, day__lt=today, key=MARKER)
     stale = [day for day in days.values_list("day", flat=True).distinct() if not snapshot_day(day)]
     KeptCount.objects.filter(figure__in=day_figures, day__in=stale).delete()
+    KeptCount.objects.filter(figure=ADVANCING, period__startswith=f"{PeriodKind.RANGE}:").delete()
+    stagnant_days = KeptCount.objects.filter(figure=STAGNANT, day__lt=today, key=MARKER)
+    stale = [
+        day
+        for day in stagnant_days.values_list("day", flat=True).distinct()
+        if (day + dt.timedelta(days=1)).day != 1
+    ]
+    KeptCount.objects.filter(figure=STAGNANT, day__in=stale).delete()
 
 
 def compact():

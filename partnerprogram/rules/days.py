@@ -10,16 +10,33 @@ day builds on these, from the KPI pages to the stored state; nothing else spells
 - A partner's *level on D* is the highest-ranked level among its certifications valid on D.
 - A partner is *qualified until* the day its certifications valid on D at a required rank
   or higher stop being valid: the latest end among them.
+- A day after today is a *projection* (PRODUCT.md, "Periods in progress and future dates"):
+  what would be true on it if no certification were awarded, renewed or revoked and no
+  partner joined or left; certifications expire as recorded. So the partners active on it
+  are those active today, and the certifications valid on it are those valid today that
+  have not expired by then (an end or a revocation recorded for a later day is not assumed).
 
 The rules name fields, not models, so that they sit below every model: a rule about another
 table's rows (a partner's tier or level) takes those rows, a queryset, as an argument.
 """
 
+import datetime as dt
+
 from django.db.models import Case, DateField, F, Max, OuterRef, Q, Subquery, When
+from django.utils import timezone
+
+
+def projected_from(day):
+    """Today, when `day` is after it (the figures of `day` are a projection from today);
+    else None."""
+    today = timezone.localdate()
+    return today if isinstance(day, dt.date) and day > today else None
 
 
 def active_on(day, path=""):
-    """Q: the partner (at `path`, such as "partner__") is active on `day`."""
+    """Q: the partner (at `path`, such as "partner__") is active on `day`. On a day after
+    today, the partners active today: none joins or leaves in a projection."""
+    day = projected_from(day) or day
     return Q(**{f"{path}joined_on__lte": day}) & (
         Q(**{f"{path}ended_on__isnull": True}) | Q(**{f"{path}ended_on__gt": day})
     )
@@ -33,7 +50,12 @@ def active_during(start, end, path=""):
 
 
 def valid_on(day, path=""):
-    """Q: the certification (at `path`) is valid on `day`."""
+    """Q: the certification (at `path`) is valid on `day`. On a day after today, valid
+    today and not expired by `day`: none is awarded, renewed or revoked in a projection."""
+    if today := projected_from(day):
+        return valid_on(today, path) & (
+            Q(**{f"{path}expires_on__isnull": True}) | Q(**{f"{path}expires_on__gt": day})
+        )
     return (
         Q(**{f"{path}awarded_on__lte": day})
         & (Q(**{f"{path}expires_on__isnull": True}) | Q(**{f"{path}expires_on__gt": day}))

@@ -32,6 +32,24 @@ LATEST_DAY = dt.date(2999, 12, 31)
 CALENDAR_MESSAGE = "Choose a date between 1900 and 2999."
 
 
+# How far ahead an as-of day may be: further, a projection that assumes nothing happens
+# but expiries would say little (PRODUCT.md, "Periods in progress and future dates").
+PROJECTION_MONTHS = 12
+PROJECTION = (
+    "Projection: the figures if no certification is awarded, renewed or revoked and no "
+    "partner joins or leaves; certifications expire as recorded."
+)
+TOO_FAR_AHEAD = (
+    "{day:%d %b %Y} is more than a year after today: a projection goes no further than "
+    "{limit:%d %b %Y}."
+)
+
+
+def latest_projection_day(today):
+    """The last day an as-of date may be: a year after `today`."""
+    return add_months(today, PROJECTION_MONTHS)
+
+
 def sane_date(day):
     """`day` (None passes), or a ValidationError when it is outside EARLIEST_DAY..LATEST_DAY."""
     if day and not EARLIEST_DAY <= day <= LATEST_DAY:
@@ -174,6 +192,26 @@ class Period:
             return self.shifted(-1)
         return Period.custom(
             add_months(self.start, -12), add_months(self.end, -12), self.start_month
+        )
+
+    def in_progress(self, today):
+        """Started and not over: `today` is one of its days (its last day included, since
+        the day is not over). Such a period is shown *to date* (PRODUCT.md, "Periods in
+        progress and future dates")."""
+        return self.start <= today <= self.end
+
+    def days_to(self, today):
+        """How many of its days have begun by `today`: from its first day to the earlier of
+        its last day and today (0 before it starts)."""
+        return max(0, (min(self.end, today) - self.start).days + 1)
+
+    def first_days(self, count):
+        """Its first `count` days (count >= 1): a custom range, or the period itself when it
+        has no more days than that, so that a whole period keeps its name and kept figures."""
+        if count >= self.days:
+            return self
+        return Period.custom(
+            self.start, self.start + dt.timedelta(days=count - 1), self.start_month
         )
 
     def trailing(self, count):

@@ -23,8 +23,10 @@ def fill(quarter_ends=None):
     """Ask for every kind of kept figure, as the pages and the nightly refresh do: today
     and the closed quarter ends (by default every one since START), the stagnant partners
     of the current and those quarters, the advancing partners of those quarters and of the
-    last months, the Tier Advancements totals of those quarters and the current one, the
-    partner count."""
+    last months, the Tier Advancements totals of those quarters and the current one (which,
+    in progress, also asks for its stagnant partners of today and for the advancing partners
+    of the first as many days of the previous quarter and of the quarter a year earlier:
+    custom ranges), the partner count."""
     quarter_ends = quarter_ends or CLOSED_QUARTER_ENDS
     quarters = [Period.quarter_containing(day) for day in quarter_ends]
     cube.level_cubes([*quarter_ends, TODAY])

@@ -9,7 +9,9 @@ from django.core.management import call_command
 from django.db.models import Count
 
 from certifications import cube
-from partnerprogram.freshness import LEVELS, PARTNERS, RISKS, STAGNANT, STANDINGS
+from partnerprogram import freshness
+from partnerprogram.freshness import ADVANCING, LEVELS, PARTNERS, RISKS, STAGNANT, STANDINGS
+from partnerprogram.freshness.kept import _where
 from partnerprogram.freshness.stored import state_day
 from partnerprogram.models import KeptCount
 from partnerprogram.rules.periods import Period
@@ -43,7 +45,31 @@ def test_refresh_state_fills_today_and_drops_the_days_gone_by(program):
         assert is_kept(figure, TODAY), figure
     assert is_kept(LEVELS, quarter_end)
     assert is_kept(PARTNERS, dt.date.max)
-    assert is_kept(STAGNANT, Period.quarter_containing(TODAY).end)
+    assert is_kept(STAGNANT, TODAY)  # the periods in progress are judged on today
+    assert disagreements() == []
+
+
+def test_refresh_state_forgets_what_periods_in_progress_asked_for_on_days_gone_by(program):
+    """A period in progress asks for its stagnant partners of today and for the first days
+    of the periods it is compared with; the next night forgets them (tomorrow asks for
+    others), but keeps a month's end and the periods themselves."""
+    current = Period.quarter_containing(TODAY)
+    window = current.previous().first_days(current.days_to(TODAY))
+    month_end = CLOSED_QUARTER_ENDS[-1]  # a quarter's end is a month's end
+    a_past_today = month_end - dt.timedelta(days=1)
+    call_command("refresh_state", stdout=StringIO())
+    assert is_kept(ADVANCING, *_where(window))  # filled for today's pages
+    assert is_kept(ADVANCING, *_where(current.previous()))
+    old_window = Period.custom(current.previous().start, current.previous().start)
+    freshness.counts(ADVANCING, [old_window])  # a window a page asked for once
+    freshness.counts(STAGNANT, [a_past_today, month_end])
+    assert is_kept(ADVANCING, *_where(old_window)) and is_kept(STAGNANT, a_past_today)
+    call_command("refresh_state", stdout=StringIO())
+    assert not is_kept(ADVANCING, *_where(old_window))
+    assert not is_kept(STAGNANT, a_past_today)
+    assert is_kept(STAGNANT, month_end)
+    assert is_kept(ADVANCING, *_where(current.previous()))
+    assert is_kept(ADVANCING, *_where(window))  # today's, filled again
     assert disagreements() == []
 
 

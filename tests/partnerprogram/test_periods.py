@@ -190,3 +190,47 @@ def test_periods_follow_the_fiscal_start_setting(settings):
     settings.FISCAL_YEAR_START_MONTH = 7
     assert Period.quarter_containing(D(2025, 11, 15)).label == "FY2026 Q2"
     assert parse_period("2026-Q2").start == D(2025, 10, 1)
+
+
+def test_a_period_is_in_progress_from_its_first_day_to_its_last_included():
+    q4 = Period.quarter(2026, 4, start_month=1)  # 1 Oct - 31 Dec 2026, 92 days
+    assert not q4.in_progress(D(2026, 9, 30))
+    assert q4.in_progress(D(2026, 10, 1)) and q4.in_progress(D(2026, 12, 31))
+    assert not q4.in_progress(D(2027, 1, 1))
+    # Days begun: 1 on its first day, 58 on 27 Nov (31 + 27), all 92 on and after its last.
+    assert [q4.days_to(D(2026, m, d)) for m, d in ((9, 30), (10, 1), (11, 27), (12, 31))] == [
+        0,
+        1,
+        58,
+        92,
+    ]
+    assert q4.days_to(D(2027, 3, 1)) == 92
+
+
+def test_the_first_days_of_a_period():
+    q3 = Period.quarter(2026, 3, start_month=1)  # 1 Jul - 30 Sep 2026, 92 days
+    first = q3.first_days(58)  # 1 Jul + 57 days = 27 Aug
+    assert (first.kind, first.start, first.end, first.days) == (
+        "range",
+        D(2026, 7, 1),
+        D(2026, 8, 27),
+        58,
+    )
+    assert q3.first_days(1).end == D(2026, 7, 1)
+    # As many days as it has, or more: the period itself, keeping its name.
+    assert q3.first_days(92) is q3 and q3.first_days(120) is q3
+    # February has 28 days in 2026: the first 31 days of it are all of it.
+    february = Period.month(2026, 2)
+    assert february.first_days(31) is february
+
+
+def test_first_days_follow_the_fiscal_year(settings):
+    settings.FISCAL_YEAR_START_MONTH = 7
+    # FY2027 Q2 is October - December 2026; its previous quarter FY2027 Q1 starts 1 July.
+    q2 = Period.quarter_containing(D(2026, 11, 27))
+    assert q2.label == "FY2027 Q2" and q2.days_to(D(2026, 11, 27)) == 58
+    window = q2.previous().first_days(58)
+    assert (window.start, window.end, window.start_month) == (D(2026, 7, 1), D(2026, 8, 27), 7)
+    fy = Period.fiscal(2027)  # 1 Jul 2026 - 30 Jun 2027: day 150 on 27 Nov 2026
+    assert fy.days_to(D(2026, 11, 27)) == 150
+    assert fy.year_earlier().first_days(150).end == D(2025, 11, 27)

@@ -126,7 +126,14 @@ def test_each_table_downloads_its_rows(viewer_client, program):
 def test_api_returns_the_pages_numbers(viewer_client, program):
     data = viewer_client.get(API, {"period": "2025-Q4"}).json()
     assert data["kpi"] == "partner_program_tier_advancements"
-    assert data["period"] == {"label": "FY2025 Q4", "start": "2025-10-01", "end": "2025-12-31"}
+    assert data["period"] == {
+        "label": "FY2025 Q4",
+        "start": "2025-10-01",
+        "end": "2025-12-31",
+        "to_date": False,  # over: its figures cover every day of it
+        "through": "2025-12-31",
+    }
+    assert (data["stagnant_on"], data["declined"]) == ("2025-12-31", False)
     assert {
         k: data[k]
         for k in (
@@ -154,11 +161,17 @@ def test_api_returns_the_pages_numbers(viewer_client, program):
         "label": "FY2025 Q3",
         "advancing_partners": 1,
         "change_percent": 0.0,
+        "start": "2025-07-01",
+        "end": "2025-09-30",
+        "counted": "FY2025 Q3",
     }
     assert data["year_ago"] == {
         "label": "FY2024 Q4",
         "advancing_partners": 0,
         "change_percent": None,
+        "start": "2024-10-01",
+        "end": "2024-12-31",
+        "counted": "FY2024 Q4",
     }
     assert [t["label"] for t in data["trend"]] == [
         "FY2024 Q1",

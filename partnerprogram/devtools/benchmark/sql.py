@@ -152,11 +152,12 @@ _DOWN = "tfrom.rank IS NOT NULL AND tto.rank < tfrom.rank"
 
 
 def _stagnant_where(period, today):
-    """FROM and WHERE of the partners stagnant at the end of `period`."""
-    cutoff = add_months(period.end, -settings.STAGNATION_MONTHS)
+    """FROM and WHERE of the partners stagnant on the earlier of `period`'s end and today."""
+    end = min(period.end, today)
+    cutoff = add_months(end, -settings.STAGNATION_MONTHS)
     below_top = f"(SELECT id FROM {T} WHERE rank < (SELECT MAX(rank) FROM {T}))"
-    params = {"end": _iso(period.end), "cut": _iso(cutoff)}
-    if period.end >= today:
+    params = {"end": _iso(end), "cut": _iso(cutoff)}
+    if end >= today:
         return (
             f"FROM {P} p WHERE {_active('end')} AND p.current_tier_id IN {below_top} "
             f"AND p.tier_changed_on <= %(cut)s",
@@ -174,7 +175,10 @@ def _stagnant_where(period, today):
 def tier_page(period, today, *, tables=True):
     params = {"s": _iso(period.start), "e": _iso(period.end)}
     in_period = "tt.effective_on >= %(s)s AND tt.effective_on <= %(e)s"
-    periods = [*period.trailing(8), period.previous(), period.year_earlier()]
+    compared = [period.previous(), period.year_earlier()]
+    if period.in_progress(today):  # to date: the same number of days at their start
+        compared = [other.first_days(period.days_to(today)) for other in compared]
+    periods = [*period.trailing(8), *compared]
     trend_params = {}
     trend_columns = []
     for index, other in enumerate(periods):
@@ -224,7 +228,7 @@ def tier_page(period, today, *, tables=True):
             ),
             (
                 f"SELECT p.name, p.joined_on {stagnant_from} ORDER BY "
-                + ("p.tier_changed_on" if period.end >= today else "last.eff")
+                + ("p.tier_changed_on" if min(period.end, today) >= today else "last.eff")
                 + " LIMIT 25",
                 stagnant_params,
             ),

@@ -44,9 +44,14 @@ class Command(BaseCommand):
         periods, current_periods = [], []
         for kind in (PeriodKind.QUARTER, PeriodKind.MONTH, PeriodKind.YEAR):
             current = Period.containing(kind, today)
-            stagnant_count(current)
+            stagnant_count(current)  # judged on today
             current_periods += [current, current.previous()]
             periods += current.trailing(max(TREND_LENGTH, quarters) + 5)
+            # The current period is to date: compared with as many days at the start of the
+            # previous period and of the one a year earlier.
+            so_far = current.days_to(today)
+            periods += [current.previous().first_days(so_far)]
+            periods += [current.year_earlier().first_days(so_far)]
         advancing_counts(periods)
         freshness.counts(freshness.PERIOD_TOTALS, current_periods)
         for day in days:
