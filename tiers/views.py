@@ -6,7 +6,7 @@ from django.views.generic import TemplateView
 from django_tables2 import RequestConfig
 
 from partnerprogram.web.charts import chart
-from partnerprogram.web.exports import SafeTableExport
+from partnerprogram.web.exports import SUMMARY_FORMATS, SafeTableExport, summary_download
 from partnerprogram.web.listing import PAGE_SIZES, table_pagination
 from partnerprogram.web.mixins import READ_PERMISSION
 from tiers import kpis
@@ -46,8 +46,27 @@ class TierAdvancementsView(PermissionRequiredMixin, TemplateView):
         self.form = TierAdvancementsForm(request.GET)
         export = request.GET.get("_export")
         if export and self.form.is_valid():
-            return self.export(export, request.GET.get("_table", "advancing"))
+            which = request.GET.get("_table", "advancing")
+            if which in ("figures", "by_tier"):
+                return self.export_summary()
+            return self.export(export, which)
         return super().get(request, *args, **kwargs)
+
+    def export_summary(self):
+        """The period's figures, or its advancements into each tier, as a download."""
+        period = self.form.cleaned_data["the_period"]
+        figures = kpis.tier_advancements(period, self.form.segment())
+        name = f"tier-advancements-{period.key.replace('..', '-to-')}"
+        download = summary_download(
+            self.request,
+            {
+                "figures": lambda: (name, *figures_summary(figures)),
+                "by_tier": lambda: (f"{name}-by-tier", *by_tier_summary(figures)),
+            },
+        )
+        if download is None:
+            raise Http404("No such download.")
+        return download
 
     def make_tables(self):
         period, segment = self.form.cleaned_data["the_period"], self.form.segment()
@@ -105,5 +124,28 @@ class TierAdvancementsView(PermissionRequiredMixin, TemplateView):
             stagnant_table=tables["stagnant"],
             neighbours={"previous": period.previous(), "next": _started(period.shifted(1))},
             page_sizes=PAGE_SIZES,
+            export_formats=SUMMARY_FORMATS,
         )
         return context
+
+
+def figures_summary(figures):
+    """Headers and rows of the period's figures, as the page shows them."""
+    to_date = " (to date)" if figures.to_date else ""
+    stagnant = "Stagnant partners today" if figures.to_date else "Stagnant partners at the end"
+    rows = [
+        ["Partners advancing a tier", figures.advancing_partners],
+        ["Advancement events", figures.advancement_events],
+        ["Downgrades", figures.downgrades],
+        ["Net movement (advancements − downgrades)", figures.net_movement],
+        ["Enrollments", figures.enrollments],
+        ["Partners active at the start", figures.active_at_start],
+        ["Advancement rate %", figures.advancement_rate],
+        [stagnant, figures.stagnant_partners],
+    ]
+    return ["Figure", f"{figures.period.label}{to_date}"], rows
+
+
+def by_tier_summary(figures):
+    """Headers and rows of the advancements into each tier."""
+    return ["Tier", "Partners"], [[row.tier, row.partners] for row in figures.by_tier]

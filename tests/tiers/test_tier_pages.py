@@ -123,6 +123,36 @@ def test_each_table_downloads_its_rows(viewer_client, program):
     assert viewer_client.get(PAGE, {"_export": "csv", "_table": "nope"}).status_code == 404
 
 
+def test_the_periods_figures_and_advancements_per_tier_download(viewer_client, program):
+    # FY2025 Q4 (see the fixture): Ann advanced twice (into Silver, then Gold), Bob was
+    # downgraded, Cid enrolled; Ann, Bob and Dan were active on 1 Oct, so 1 of 3 = 33.3%;
+    # Dan is stagnant at the end.
+    params = {"period": "2025-Q4", "_export": "csv"}
+    response = viewer_client.get(PAGE, {**params, "_table": "figures"})
+    assert response["Content-Disposition"] == (
+        'attachment; filename="tier-advancements-2025-Q4.csv"'
+    )
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows == [
+        ["Figure", "FY2025 Q4"],
+        ["Partners advancing a tier", "1"],
+        ["Advancement events", "2"],
+        ["Downgrades", "1"],
+        ["Net movement (advancements − downgrades)", "1"],
+        ["Enrollments", "1"],
+        ["Partners active at the start", "3"],
+        ["Advancement rate %", "33.3"],
+        ["Stagnant partners at the end", "1"],
+    ]
+    response = viewer_client.get(PAGE, {**params, "_table": "by_tier"})
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows == [["Tier", "Partners"], ["Silver", "1"], ["Gold", "1"]]
+    unknown = viewer_client.get(PAGE, {**params, "_export": "pdf", "_table": "figures"})
+    assert unknown.status_code == 404
+    page = viewer_client.get(PAGE, {"period": "2025-Q4"}).text
+    assert "_export=csv&amp;_table=figures" in page and "_export=xlsx&amp;_table=by_tier" in page
+
+
 def test_api_returns_the_pages_numbers(viewer_client, program):
     data = viewer_client.get(API, {"period": "2025-Q4"}).json()
     assert data["kpi"] == "partner_program_tier_advancements"
