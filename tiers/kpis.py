@@ -117,6 +117,14 @@ class TierAdvancements:
         return self.advancement_events - self.downgrades
 
     @property
+    def comparisons(self):
+        """The previous period, and the period a year earlier unless it is the same one (a
+        fiscal year's previous period is the year before)."""
+        if self.year_ago.window == self.previous.window:
+            return (self.previous,)
+        return (self.previous, self.year_ago)
+
+    @property
     def declined(self):
         """Fewer advancing partners than in the previous period: flagged as a decline, but
         never while the period runs (its end is still to come)."""

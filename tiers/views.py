@@ -113,7 +113,7 @@ class TierAdvancementsView(PermissionRequiredMixin, TemplateView):
             segment=segment,
             figures=figures,
             trend_chart=trend_chart(figures),
-            comparisons=[(figures.previous, "previous"), (figures.year_ago, "year-ago")],
+            comparisons=zip(figures.comparisons, ("previous", "year-ago"), strict=False),
             stagnation_months=settings.STAGNATION_MONTHS,
             card=tier_card(
                 figures,

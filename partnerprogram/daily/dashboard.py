@@ -32,7 +32,7 @@ class DashboardView(PermissionRequiredMixin, TemplateView):
             certification_chart=certification_trend_chart(certification_trend, target_name),
             quarter=quarter,
             advancements=advancements,
-            advancement_comparisons=[advancements.previous, advancements.year_ago],
+            advancement_comparisons=advancements.comparisons,
             advancement_chart=advancement_trend_chart(advancements),
         )
         context["work"] = kpis.dashboard_work(today)

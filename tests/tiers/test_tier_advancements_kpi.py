@@ -99,6 +99,14 @@ def test_comparisons_with_the_previous_period_and_a_year_earlier(program):
         0,
     )
     assert figures.year_ago.change_percent is None  # nothing to compare with
+    assert figures.comparisons == (figures.previous, figures.year_ago)
+
+
+def test_a_fiscal_year_is_compared_once_with_the_year_before(program):
+    # A year's previous period is the year before: one comparison, not the same line twice.
+    figures = kpis.tier_advancements(Period.fiscal(2025, start_month=1))
+    assert figures.previous.window == figures.year_ago.window
+    assert figures.comparisons == (figures.previous,)
 
 
 def test_trend_of_eight_quarters(program):

@@ -49,7 +49,10 @@ def test_page_shows_the_figures_and_both_tables(viewer_client, program):
     assert (figures.downgrades, figures.enrollments, figures.net_movement) == (1, 1, 1)
     html = response.text
     assert 'data-testid="headline">1</p>' in html
-    assert "FY2025 Q3: 1" in html  # the previous quarter, with no change (1 vs 1)
+    # In words: the previous quarter, with no change (1 vs 1), and a year earlier (none).
+    words = " ".join(html.split())
+    assert "Against 1 in FY2025 Q3 (0.0%)" in words
+    assert "Against 0 in FY2024 Q4 (no base to compare)" in words
     advancing = response.context["advancing_table"]
     assert sorted((t.partner.name, t.to_tier.name) for t in advancing.data) == [
         ("Ann", "Gold"),
