@@ -258,20 +258,26 @@ def certification_trend(as_of, count=8, segment=ALL, *, levels=None):
         counts = {day: cubes[day].counts(segment) for day in days}
     else:  # the whole program: its totals, not every cell
         counts = level_totals(days)
-    points = []
-    for day in days:
-        figures = _figures(day, levels, target, counts[day])
-        certified = figures.target.cumulative_partners if figures.target else 0
-        points.append(
-            TrendPoint(
-                as_of=day,
-                active_partners=figures.active_partners,
-                cumulative_partners=certified,
-                cumulative_percent=percent(certified, figures.active_partners),
-                band=band_for(certified, figures.active_partners),
-            )
-        )
-    return tuple(points)
+    return tuple(_trend_point(_figures(day, levels, target, counts[day])) for day in days)
+
+
+def _trend_point(figures):
+    certified = figures.target.cumulative_partners if figures.target else 0
+    return TrendPoint(
+        as_of=figures.as_of,
+        active_partners=figures.active_partners,
+        cumulative_partners=certified,
+        cumulative_percent=percent(certified, figures.active_partners),
+        band=band_for(certified, figures.active_partners),
+    )
+
+
+def trend_ending_on(trend, figures):
+    """`trend` with the day of `figures` (CertificationLevels) as its last point when that
+    day is no quarter end: a chart of it ends where the headline stands. No query."""
+    if trend and trend[-1].as_of == figures.as_of:
+        return trend
+    return (*trend, _trend_point(figures))
 
 
 def certification_risks(as_of, segment=ALL):

@@ -63,7 +63,8 @@ class CertificationLevelsView(PermissionRequiredMixin, TemplateView):
         breakdowns = kpis.certification_breakdowns(
             as_of, list(Dimension), segment, cube=cube, levels=levels
         )
-        trend = kpis.certification_trend(as_of, segment=segment, levels=levels)
+        quarter_ends = kpis.certification_trend(as_of, segment=segment, levels=levels)
+        trend = kpis.trend_ending_on(quarter_ends, figures)
         risks = kpis.certification_risks(as_of, segment)
         params = segment.as_params()
         target_name = figures.target.name if figures.target else "target"

@@ -22,7 +22,9 @@ class DashboardView(PermissionRequiredMixin, TemplateView):
         today = timezone.localdate()
         levels = certification_kpis.levels_by_rank()
         certification = certification_kpis.certification_levels(today, levels=levels)
-        certification_trend = certification_kpis.certification_trend(today, levels=levels)
+        certification_trend = certification_kpis.trend_ending_on(
+            certification_kpis.certification_trend(today, levels=levels), certification
+        )
         quarter = Period.quarter_containing(today)
         advancements = tier_kpis.tier_advancements(quarter)
         target_name = certification.target.name if certification.target else "target"

@@ -277,3 +277,16 @@ def test_the_summary_tables_download_as_the_page_shows_them(viewer_client, progr
     assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
     page = viewer_client.get(PAGE, {"as_of": "2025-11-15"}).text
     assert "_export=csv&amp;_table=levels" in page and "_export=xlsx&amp;_table=breakdown" in page
+
+
+def test_the_trend_ends_on_the_pages_day(viewer_client, program):
+    # 15 Nov 2025 is no quarter end: after the last 8 quarter ends comes the day itself,
+    # at the headline's 66.6% (2 of 3 active partners at Associate or higher).
+    response = viewer_client.get(PAGE, {"as_of": "2025-11-15"})
+    trend = response.context["trend"]
+    assert len(trend) == 9 and trend[-2].as_of == D(2025, 9, 30)
+    assert (trend[-1].as_of, trend[-1].cumulative_percent) == (D(2025, 11, 15), Decimal("66.6"))
+    assert "at the last 8 quarter ends and on 15 Nov 2025" in response.text
+    # On a quarter end, that day is the last quarter end: no point twice.
+    trend = viewer_client.get(PAGE, {"as_of": "2025-09-30"}).context["trend"]
+    assert len(trend) == 8 and trend[-1].as_of == D(2025, 9, 30)
