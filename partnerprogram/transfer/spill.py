@@ -22,35 +22,45 @@ from partnerprogram.transfer.formats import INVALID, Row
 BATCH = 5000  # rows per INSERT and per SELECT
 
 
-def _types():
-    types = connection.data_types
-    return types["TextField"], types["IntegerField"], types["BinaryField"]
+class TemporaryTable:
+    """A temporary table, created on entering and dropped on leaving: `table` its name,
+    `columns` (name, Django field type, constraint) and `index` the columns of its index."""
 
-
-class Spill:
-    """The rows of one file at a time. `fill(rows, key)` stores them (key(row) names the
-    group, a partner's name); `chunks(size)` gives them back as lists of about `size` rows,
-    never splitting a group."""
-
-    table = "transfer_spilled_rows"
-
-    def __init__(self):
-        self.count = 0
+    table = None
+    columns = ()
+    index = ()
 
     def __enter__(self):
-        text, integer, blob = _types()
+        types = connection.data_types
+        columns = ", ".join(f"{name} {types[kind]} {rule}" for name, kind, rule in self.columns)
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {self.table}")
-            cursor.execute(
-                f"CREATE TEMPORARY TABLE {self.table} "
-                f"(grp {text} NOT NULL, line {integer} NOT NULL, payload {blob} NOT NULL)"
-            )
-            cursor.execute(f"CREATE INDEX {self.table}_order ON {self.table} (grp, line)")
+            cursor.execute(f"CREATE TEMPORARY TABLE {self.table} ({columns})")
+            if self.index:
+                index = ", ".join(self.index)
+                cursor.execute(f"CREATE INDEX {self.table}_order ON {self.table} ({index})")
         return self
 
     def __exit__(self, *exc):
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {self.table}")
+
+
+class Spill(TemporaryTable):
+    """The rows of one file at a time. `fill(rows, key)` stores them (key(row) names the
+    group, a partner's name); `chunks(size)` gives them back as lists of about `size` rows,
+    never splitting a group."""
+
+    table = "transfer_spilled_rows"
+    columns = (
+        ("grp", "TextField", "NOT NULL"),
+        ("line", "IntegerField", "NOT NULL"),
+        ("payload", "BinaryField", "NOT NULL"),
+    )
+    index = ("grp", "line")
+
+    def __init__(self):
+        self.count = 0
 
     def fill(self, rows, key, columns):
         """Store `rows` (Rows of a file whose columns are `columns`), emptying what the
@@ -123,24 +133,14 @@ def group_of(column):
     return key
 
 
-class WindowMarks:
+class WindowMarks(TemporaryTable):
     """Partners whose membership dates the import moves, with their partners.csv line."""
 
     table = "transfer_moved_windows"
-
-    def __enter__(self):
-        _, integer, _ = _types()
-        with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE IF EXISTS {self.table}")
-            cursor.execute(
-                f"CREATE TEMPORARY TABLE {self.table} "
-                f"(partner_id {integer} NOT NULL PRIMARY KEY, line {integer} NOT NULL)"
-            )
-        return self
-
-    def __exit__(self, *exc):
-        with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE IF EXISTS {self.table}")
+    columns = (
+        ("partner_id", "IntegerField", "NOT NULL PRIMARY KEY"),
+        ("line", "IntegerField", "NOT NULL"),
+    )
 
     def mark(self, marks):
         """Note (partner pk, line) pairs."""
