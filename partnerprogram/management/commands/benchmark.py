@@ -238,7 +238,7 @@ class Command(BaseCommand):
                 response = client.get(page.url)
             sql_times = []
             self.run_sql(page.statements)  # warm-up
-            for _ in range(repeat):
+            for _ in range(repeat if page.statements else 0):  # a form page has no SQL
                 started = time.perf_counter()
                 self.run_sql(page.statements)
                 sql_times.append(time.perf_counter() - started)
@@ -250,7 +250,7 @@ class Command(BaseCommand):
                     # Session and user lookups are Django's, not the page's.
                     "queries": len(queries),
                     "kilobytes": round(len(response.content) / 1024, 1),
-                    "sql_median_ms": round(statistics.median(sql_times) * 1000, 1),
+                    "sql_median_ms": round(statistics.median(sql_times or [0]) * 1000, 1),
                     "after_write_ms": after_write,
                     "sql_statements": len(page.statements),
                 }
