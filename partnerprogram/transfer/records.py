@@ -10,7 +10,7 @@ the stored author, and names the importing user on a new row.
 import datetime as dt
 
 from certifications.models import PartnerCertification
-from partnerprogram.models import PartnerFeedback, RemediationReview, ReviewStatus
+from partnerprogram.models import Partner, PartnerFeedback, RemediationReview, ReviewStatus
 from partnerprogram.transfer.checks import FileCheck, constraint_message
 from partnerprogram.transfer.formats import CERTIFICATIONS, FEEDBACK, INVALID, REVIEWS, WHOLE_ROW
 from partnerprogram.transfer.state import CHUNK, rows_of_partners, user_pk
@@ -219,17 +219,18 @@ class KeyedRecordCheck(PartnerRecordCheck):
         self.plan.add(line, values, key, pk=pk, old=old, new=new, columns=self.fields, show=_shown)
 
     def _ids_of_other_partners(self, stored):
-        """{id: partner name} for the rows' ids that are records of another partner."""
+        """{id: partner name} for the rows' ids that are records of another partner. The
+        records by id first, their partners' names after: SQLite, whose statistics may
+        date from before an import into an empty database, joined the other way round,
+        scanning every partner for each chunk."""
         mine = {pk for records in stored.values() for pk in records}
         wanted = sorted({values[1] for _, values in self.rows if values[1] is not None} - mine)
-        found = {}
+        owners = {}
         for start in range(0, len(wanted), CHUNK):
-            found.update(
-                self.model.objects.filter(pk__in=wanted[start : start + CHUNK]).values_list(
-                    "pk", "partner__name"
-                )
-            )
-        return found
+            ids = wanted[start : start + CHUNK]
+            owners.update(self.model.objects.filter(pk__in=ids).values_list("pk", "partner_id"))
+        names = dict(Partner.objects.filter(pk__in=set(owners.values())).values_list("pk", "name"))
+        return {pk: names[partner_pk] for pk, partner_pk in owners.items()}
 
     def build(self, values, user_pk):
         partner, record_id, *fields = values
