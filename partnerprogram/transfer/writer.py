@@ -16,6 +16,7 @@ from partnerprogram.models import Region
 CHANGE_REASON = "Imported"
 CREATE_BATCH = 5000
 UPDATE_BATCH = 1000
+ANALYZE_FROM = 5000  # rows created in a table before its planner statistics are refreshed
 
 
 class Writing:
@@ -31,6 +32,7 @@ class Writing:
         self.history = History(self.user_pk)
         self.wrote = False
         self._stack = ExitStack()
+        self._analyzed = {}  # model -> rows created when its statistics were last refreshed
 
     def __enter__(self):
         self._stack.enter_context(freshness.batch())
@@ -50,6 +52,17 @@ class Writing:
             ref.pk = region.pk
         _write_plan(plan, self.history, self.user_pk, self.progress)
         self.wrote = self.wrote or bool(users or refs or plan.changed)
+        self._keep_statistics(plan)
+
+    def _keep_statistics(self, plan):
+        """Refresh the planner's statistics of a table the import fills, each time its rows
+        created have doubled: statistics taken when it was nearly empty (a new site) made
+        SQLite scan every partner to look up each chunk's names."""
+        created = plan.created_rows
+        if created >= max(ANALYZE_FROM, 2 * self._analyzed.get(plan.model, 0)):
+            self._analyzed[plan.model] = created
+            with connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(plan.model._meta.db_table)}")
 
 
 def _write_plan(plan, history, user_pk, progress):
