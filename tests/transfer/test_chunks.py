@@ -6,6 +6,7 @@ import pytest
 
 from certifications.models import PartnerCertification
 from partnerprogram.models import Partner
+from partnerprogram.transfer import writer
 from tiers.models import TierTransition
 
 from .conftest import counts, run_import, write_files
@@ -118,3 +119,15 @@ def test_a_dry_run_writes_nothing_though_it_writes_as_it_checks(tmp_path, progra
     assert (status, err) == (0, "")
     assert "certifications.csv: 1 created, 0 updated, 0 unchanged" in out
     assert counts() == before
+
+
+def test_planner_statistics_are_refreshed_inside_the_import(tmp_path, program, monkeypatch):
+    # ANALYZE runs inside the import's transaction (allowed on SQLite and PostgreSQL) each
+    # time a table's new rows double: here after the first chunk of three partners.
+    monkeypatch.setattr(writer, "ANALYZE_FROM", 2)
+    folder = write_files(
+        tmp_path, {"partners.csv": [BETA, GAMMA, DELTA, "Eta,msp,EMEA,,,2024-02-01,,"]}
+    )
+    out, err, status = run_import(folder)
+    assert (status, err) == (0, "")
+    assert Partner.objects.filter(name__in=["Beta", "Gamma", "Delta", "Eta"]).count() == 4
