@@ -1,11 +1,11 @@
 """GET /api/kpi/certification-levels/: the Certification Levels page's figures as JSON."""
 
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 
 from certifications import kpis
 from certifications.forms import CertificationLevelsForm
+from partnerprogram.rules.days import projected_from
 from partnerprogram.rules.periods import PROJECTION
 from partnerprogram.web.api import (
     ERRORS,
@@ -104,7 +104,7 @@ class CertificationLevelsApi(ProgramAPIView):
         return {
             "kpi": "partner_certification_levels",
             "as_of": as_of.isoformat(),
-            "projection": PROJECTION if as_of > timezone.localdate() else None,
+            "projection": PROJECTION if projected_from(as_of) else None,
             "segment": segment.as_params(),
             "active_partners": figures.active_partners,
             "levels": [level_json(share) for share in figures.levels],

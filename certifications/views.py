@@ -9,6 +9,7 @@ from certifications.cards import certification_card, drill_down_url
 from certifications.forms import CertificationLevelsForm, DrillDownForm
 from certifications.tables import PartnerLevelTable
 from partnerprogram.models import Partner
+from partnerprogram.rules.days import projected_from
 from partnerprogram.rules.periods import PROJECTION
 from partnerprogram.segments import Dimension
 from partnerprogram.web.charts import band_references, chart
@@ -71,7 +72,7 @@ class CertificationLevelsView(PermissionRequiredMixin, TemplateView):
         context.update(
             as_of=as_of,
             is_today=as_of == timezone.localdate(),
-            projection=PROJECTION if as_of > timezone.localdate() else "",
+            projection=PROJECTION if projected_from(as_of) else "",
             segment=segment,
             figures=figures,
             dimension=Dimension(dimension),
@@ -206,5 +207,5 @@ def describe_drill_down(data, segment):
         what = f"certified at {level.name} (their highest level)"
     else:
         what = f"certified at {level.name} or higher"
-    projected = " (a projection)" if data["as_of"] > timezone.localdate() else ""
+    projected = " (a projection)" if projected_from(data["as_of"]) else ""
     return f"Active partners {what} on {data['as_of']:%d %b %Y}{projected} — {segment.describe()}"
