@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from partnerprogram import freshness
 from partnerprogram.models import Region
+from partnerprogram.models.watched import Write, observed
 
 CHANGE_REASON = "Imported"
 CREATE_BATCH = 5000
@@ -83,7 +84,7 @@ def _write_plan(plan, history, user_pk, progress):
     for rows in (keyed, unkeyed):
         for batch in _batches(rows, CREATE_BATCH):
             objs = [plan.build(values, user_pk) for _, values in batch]
-            plan.model.objects.bulk_create(objs)
+            insert(plan.model, objs)
             history.record(plan.model, objs)
             for (_, values), obj in zip(batch, objs, strict=True):
                 plan.saved(values, obj)
@@ -95,6 +96,37 @@ def _write_plan(plan, history, user_pk, progress):
             with connection.cursor() as cursor:
                 for sql in connection.ops.sequence_reset_sql(no_style(), [plan.model]):
                     cursor.execute(sql)
+
+
+def insert(model, objs):
+    """What `model.objects.bulk_create(objs)` does for the import's new rows (all with their
+    own ids, or none), observed by freshness like it, but with each batch's INSERT built
+    from the column list: bulk_create compiles every value into its SQL one by one, which
+    took two fifths of an import's time. Each field prepares its values as it does for
+    bulk_create, and new ids come back with RETURNING, in the order of the rows, as
+    bulk_create reads them."""
+    if not objs:
+        return
+    opts, quote = model._meta, connection.ops.quote_name
+    with_ids = objs[0].pk is not None
+    fields = [field for field in opts.concrete_fields if with_ids or not field.primary_key]
+    size = connection.ops.bulk_batch_size(fields, objs)
+    row = f"({', '.join(['%s'] * len(fields))})"
+    into = f"INSERT INTO {quote(opts.db_table)} ({', '.join(quote(f.column) for f in fields)})"
+    returning = "" if with_ids else f" RETURNING {quote(opts.pk.column)}"
+    with observed(Write(model, "create", objs=tuple(objs))), connection.cursor() as cursor:
+        for batch in _batches(objs, size):
+            params = [
+                field.get_db_prep_save(field.pre_save(obj, True), connection)
+                for obj in batch
+                for field in fields
+            ]
+            cursor.execute(f"{into} VALUES {', '.join([row] * len(batch))}{returning}", params)
+            if not with_ids:
+                for obj, (pk,) in zip(batch, cursor.fetchall(), strict=True):
+                    obj.pk = pk
+            for obj in batch:
+                obj._state.adding, obj._state.db = False, connection.alias
 
 
 def _create_users(refs):
