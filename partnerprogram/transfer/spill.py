@@ -17,6 +17,7 @@ import pickle
 
 from django.db import connection
 
+from partnerprogram.transfer import bulk_sql
 from partnerprogram.transfer.formats import INVALID, Row
 
 BATCH = 5000  # rows per INSERT and per SELECT
@@ -65,9 +66,10 @@ class Spill(TemporaryTable):
     def fill(self, rows, key, columns):
         """Store `rows` (Rows of a file whose columns are `columns`), emptying what the
         previous file left."""
+        types = connection.data_types
+        typed = [(name, types[kind]) for name, kind, _ in self.columns]
         with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {self.table}")
-            sql = f"INSERT INTO {self.table} (grp, line, payload) VALUES (%s, %s, %s)"
+            self.empty(cursor)
             self.count, batch = 0, []
             for row in rows:
                 group = key(row)
@@ -75,11 +77,18 @@ class Spill(TemporaryTable):
                 payload = pickle.dumps((row.ok, values), protocol=pickle.HIGHEST_PROTOCOL)
                 batch.append((group if isinstance(group, str) else "", row.line, payload))
                 if len(batch) >= BATCH:
-                    cursor.executemany(sql, batch)
+                    bulk_sql.insert_rows(cursor, self.table, typed, batch)
                     self.count, batch = self.count + len(batch), []
-            if batch:
-                cursor.executemany(sql, batch)
-                self.count += len(batch)
+            bulk_sql.insert_rows(cursor, self.table, typed, batch)
+            self.count += len(batch)
+
+    def empty(self, cursor):
+        """Remove the previous file's rows. PostgreSQL truncates: deleted rows would stay
+        in the index as dead entries that every later read of it steps over."""
+        if connection.vendor == "postgresql":
+            cursor.execute(f"TRUNCATE {self.table}")
+        else:
+            cursor.execute(f"DELETE FROM {self.table}")  # SQLite empties the table at once
 
     def chunks(self, columns, size=None):
         """The stored rows as lists of Rows, in (group, line) order, each list ending at the
