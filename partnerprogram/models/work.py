@@ -235,9 +235,7 @@ class ActionItemQuerySet(WatchedQuerySet):
     def overdue_on(self, day):
         """Items still to do on `day` that were due before it, on reviews still open (a
         closed review's items are its record, no longer work)."""
-        return self.not_done().filter(
-            due_on__lt=day, review__status__in=ReviewStatus.open_values()
-        )
+        return self.not_done().filter(due_on__lt=day, review__status__in=ReviewStatus.open_values())
 
 
 class ActionItem(WatchedModel):

@@ -85,7 +85,6 @@ class ProgramAdmin(NamesUsers, SimpleHistoryAdmin):
         return [_user_filter(self.model, name) for name in super().get_list_filter(request)]
 
 
-
 class CompactInline(NamesUsers, admin.TabularInline):
     """A tabular inline whose text areas are two lines high and narrow, so that its row,
     delete box included, fits the change form at 1366 pixels. Users are named in full."""
