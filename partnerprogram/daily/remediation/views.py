@@ -18,7 +18,6 @@ from django_tables2.export import TableExport
 
 from certifications.kpis import levels_by_rank
 from partnerprogram import kpis
-from partnerprogram.kpis import with_standing
 from partnerprogram.daily.partners.views import standing_context
 from partnerprogram.daily.remediation import services
 from partnerprogram.daily.remediation.filters import OPEN_OR_IN_PROGRESS, ReviewFilter
@@ -30,6 +29,7 @@ from partnerprogram.daily.remediation.forms import (
     ReviewOpenForm,
 )
 from partnerprogram.daily.remediation.tables import AtRiskTable, BelowThresholdTable, ReviewTable
+from partnerprogram.kpis import with_standing
 from partnerprogram.models import (
     ActionItem,
     Partner,
