@@ -113,7 +113,24 @@ def test_the_review_page_shows_the_partners_context(viewer_client, review, partn
     listed = [item.received_on for item in response.context["recent_feedback"]]
     assert listed == [days(-10), days(-11), days(-12)]  # the three latest, newest first
     assert str(days(-13)) not in text
-    assert 'href="/feedback/?partner=Northwind+Cloud">All feedback of Northwind Cloud<' in text
+    assert 'href="/feedback/?partner=Northwind+Cloud">All feedback<' in text
+
+
+def test_the_level_held_says_when_it_ends_even_below_the_requirement(
+    viewer_client, review, partner
+):
+    """Gold requires Professional; Associate is held, one certificate never ending."""
+    levels = {
+        level.name: level for level in partner.certifications.get().level.__class__.objects.all()
+    }
+    f.certification(partner, levels["Associate"], D(2024, 3, 1))
+    gold = partner.current_tier.__class__.objects.get(name="Gold")
+    f.transition(partner, gold, days(-1))
+    partner.certifications.filter(level__name="Professional").update(revoked_on=days(-2))
+    text = viewer_client.get(review.get_absolute_url()).text
+    assert 'data-testid="context-required">Professional<' in text
+    assert 'data-testid="context-held">Associate, with no end date<' in text
+    assert "Gold requires Professional or higher; Northwind Cloud holds only Associate." in text
 
 
 def test_an_ended_partner_without_feedback_says_so(viewer_client, review, partner):

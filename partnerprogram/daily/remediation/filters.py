@@ -29,9 +29,9 @@ class ReviewFilter(django_filters.FilterSet):
         label="Overdue",
     )
     actions = django_filters.ChoiceFilter(
-        choices=[(OVERDUE_ACTIONS, "With overdue action items")],
+        choices=[(OVERDUE_ACTIONS, "Some overdue")],
         method="filter_actions",
-        empty_label="Any action items",
+        empty_label="Any",
         label="Action items",
     )
     partner = PartnerNameFilter()

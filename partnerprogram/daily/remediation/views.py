@@ -17,6 +17,7 @@ from django_tables2 import MultiTableMixin, RequestConfig
 from django_tables2.export import TableExport
 
 from certifications.kpis import levels_by_rank
+from certifications.models import PartnerCertification
 from partnerprogram import kpis
 from partnerprogram.daily.partners.views import standing_context
 from partnerprogram.daily.remediation import services
@@ -202,6 +203,23 @@ def review_history(review):
 
 
 RECENT_FEEDBACK = 3
+NO_END = "no end"
+
+
+def held_until(partner, day):
+    """The day the highest level `partner` holds on `day` (`level_rank`, from
+    kpis.with_standing) stops being valid: the latest end of its certifications valid at that
+    level, NO_END when one never expires, None when it holds none. One query at most."""
+    if partner.level_rank is None:
+        return None
+    ends = set(
+        PartnerCertification.objects.valid_on(day)
+        .filter(partner=partner, level__rank=partner.level_rank)
+        .values_list("expires_on", flat=True)
+    )
+    if not ends:
+        return None
+    return NO_END if None in ends else max(ends)
 
 
 class ReviewDetailView(ReadPermissionMixin, DetailView):
@@ -236,6 +254,7 @@ class ReviewDetailView(ReadPermissionMixin, DetailView):
             open_duplicate=None
             if review.is_open
             else services.open_review_for(review.partner, review.reason),
+            held_until=held_until(partner, today),
             recent_feedback=feedback,
             last_contact=feedback[0].received_on if feedback else None,
             all_feedback_url=f"{reverse('feedback:list')}?{urlencode({'partner': partner.name})}",
