@@ -482,6 +482,18 @@ def _ensure_users():
     return users[: len(ACCOUNT_MANAGERS)]
 
 
+# The tables written with ids chosen here (so that children point at their parents without
+# reading them back), parents first.
+WITH_CHOSEN_IDS = (
+    Partner,
+    PartnerCertification,
+    TierTransition,
+    PartnerFeedback,
+    RemediationReview,
+    ActionItem,
+)
+
+
 def write_program(program, *, progress=None):
     """Write a generated program into an empty database in one transaction, in bulk: raw
     inserts, inside a freshness batch that computes every partner's stored state at its
@@ -516,16 +528,7 @@ def write_program(program, *, progress=None):
             ],
         )
         first = next_id(Partner)
-        first_ids = {
-            model: next_id(model)
-            for model in (
-                PartnerCertification,
-                TierTransition,
-                PartnerFeedback,
-                RemediationReview,
-                ActionItem,
-            )
-        }
+        first_ids = {model: next_id(model) for model in WITH_CHOSEN_IDS[1:]}
         manager_ids = [m.pk for m in managers]
         region_ids = [r.pk for r in regions]
         level_ids = [level.pk for level in levels]
@@ -645,27 +648,14 @@ def write_program(program, *, progress=None):
             ActionItem,
             ["id", "review_id", "description", "owner_id", "due_on", "done_on"],
             (
-                (
-                    first_ids[ActionItem] + n,
-                    first_ids[RemediationReview] + r[0],
-                    r[1],
-                    manager_ids[r[2]],
-                    r[3],
-                    r[4],
-                )
+                (first_ids[ActionItem] + n, first_ids[RemediationReview] + r[0], r[1])
+                + (manager_ids[r[2]], *r[3:])
                 for n, r in enumerate(program.action_items)
             ),
             len(program.action_items),
             progress,
         )
-        reset_sequences(
-            Partner,
-            PartnerCertification,
-            TierTransition,
-            PartnerFeedback,
-            RemediationReview,
-            ActionItem,
-        )
+        reset_sequences(*WITH_CHOSEN_IDS)
         # The batch computes every partner's stored state at its end, levels as of today.
         freshness.stored.set_state_day(program.today)
 
