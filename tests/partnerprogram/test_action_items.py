@@ -370,3 +370,25 @@ def test_the_dashboard_does_not_grow_with_the_items(
     with django_assert_max_num_queries(few):
         viewer_client.get(reverse("dashboard"))
     assert kpis.dashboard_work(TODAY).overdue_action_items == 33
+
+
+# --- The admin ---------------------------------------------------------------------------
+
+
+def test_the_admin_shows_a_reviews_items_inline_and_filters_the_overdue_ones(
+    client, superuser, overdue_items
+):
+    client.force_login(superuser)
+    review = overdue_items["review"]
+    page = client.get(reverse("admin:partnerprogram_remediationreview_change", args=[review.pk]))
+    inline = page.context["inline_admin_formsets"][0]
+    assert [form.original.description for form in inline if form.original] == [
+        "Overdue two",
+        "Overdue one",
+        "Due today",
+        "Later",
+        "Done",
+    ]
+    listed = client.get(reverse("admin:partnerprogram_actionitem_changelist"), {"overdue": "yes"})
+    shown = {item.description for item in listed.context["cl"].result_list}
+    assert shown == {"Overdue one", "Overdue two", "Overdue three"}
