@@ -212,6 +212,8 @@ def test_bad_input_comes_back_on_the_form_and_nothing_is_saved(
     errors = response.context["action_form"].errors[field]
     assert any(message in error for error in errors), errors
     assert 'data-testid="action-form"' in response.text  # on the review page itself
+    close = reverse("remediation:review-close", args=[review.pk])
+    assert f'href="{close}?next={review.get_absolute_url()}"' in response.text  # not the POST
     assert not ActionItem.objects.exists()
 
 

@@ -249,6 +249,10 @@ class ReviewDetailView(ReadPermissionMixin, DetailView):
             standing_context(partner, today),
             partner=partner,
             back_url=safe_next(self.request, ""),
+            # The review's page, also when it shows the action form's errors after a POST.
+            here=self.request.get_full_path()
+            if self.request.method == "GET"
+            else review.get_absolute_url(),
             overdue=review.is_overdue_on(today),
             history=review_history(review),
             open_duplicate=None
