@@ -4,7 +4,13 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from certifications.models import PartnerCertification
-from partnerprogram.models import Partner, PartnerFeedback, Region, RemediationReview
+from partnerprogram.models import (
+    ActionItem,
+    Partner,
+    PartnerFeedback,
+    Region,
+    RemediationReview,
+)
 from partnerprogram.transfer import views as transfer_views
 from partnerprogram.web.admin import CompactInline, ProgramAdmin
 from tiers.models import TierTransition
@@ -160,6 +166,8 @@ class PartnerFeedbackAdmin(ProgramAdmin):
 
 
 class OverdueFilter(admin.SimpleListFilter):
+    """Overdue today, as the model's `overdue_on` says (reviews, action items)."""
+
     title = "overdue"
     parameter_name = "overdue"
 
@@ -167,7 +175,7 @@ class OverdueFilter(admin.SimpleListFilter):
         return [("yes", "Overdue"), ("no", "Not overdue")]
 
     def queryset(self, request, queryset):
-        overdue = RemediationReview.objects.overdue_on(timezone.localdate())
+        overdue = queryset.model.objects.overdue_on(timezone.localdate())
         if self.value() == "yes":
             return queryset.filter(pk__in=overdue.values("pk"))
         if self.value() == "no":
@@ -175,11 +183,44 @@ class OverdueFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ActionItemInline(CompactInline):
+    """The review's action items, edited with it; never deleted (they are its record)."""
+
+    model = ActionItem
+    fields = ["description", "owner", "due_on", "done_on"]
+    extra = 0
+    can_delete = False
+
+
 @admin.register(RemediationReview)
 class RemediationReviewAdmin(ProgramAdmin):
+    inlines = [ActionItemInline]
     list_display = ["partner", "reason", "status", "owner", "opened_on", "due_on", "closed_on"]
     list_filter = ["status", OverdueFilter, "reason", "action_plan", "owner"]
     search_fields = ["partner__name", "notes", "outcome"]
     autocomplete_fields = ["partner", "owner"]
     date_hierarchy = "opened_on"
     list_select_related = ["partner", "owner"]
+
+
+class DoneFilter(admin.SimpleListFilter):
+    title = "done"
+    parameter_name = "done"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Done"), ("no", "Not done")]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(done_on__isnull=self.value() == "no")
+        return queryset
+
+
+@admin.register(ActionItem)
+class ActionItemAdmin(ProgramAdmin):
+    list_display = ["description", "review", "owner", "due_on", "done_on"]
+    list_filter = [DoneFilter, OverdueFilter, "owner"]
+    search_fields = ["description", "review__partner__name"]
+    autocomplete_fields = ["review", "owner"]
+    date_hierarchy = "due_on"
+    list_select_related = ["review__partner", "owner"]

@@ -16,6 +16,8 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 ROLES = ("Partner managers", "Viewers")
+# The data migrations that make the roles and give them the permissions of later models.
+ROLE_MIGRATIONS = [("0003_roles", "create_roles"), ("0019_review_action_roles", "grant")]
 
 
 def ensure_roles():
@@ -25,9 +27,11 @@ def ensure_roles():
     connection than the one the serialized copy was stored on."""
     if Group.objects.filter(name__in=ROLES).count() == len(ROLES):
         return
-    migration = importlib.import_module("partnerprogram.migrations.0003_roles")
-    state = MigrationLoader(connection).project_state(("partnerprogram", "0003_roles"))
-    migration.create_roles(state.apps, schema_editor=None)
+    loader = MigrationLoader(connection)
+    for name, function in ROLE_MIGRATIONS:
+        migration = importlib.import_module(f"partnerprogram.migrations.{name}")
+        state = loader.project_state(("partnerprogram", name))
+        getattr(migration, function)(state.apps, schema_editor=None)
 
 
 @pytest.fixture(autouse=True)

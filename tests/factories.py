@@ -7,6 +7,7 @@ import itertools
 
 from certifications.models import CertificationLevel, PartnerCertification
 from partnerprogram.models import (
+    ActionItem,
     FeedbackChannel,
     FeedbackTopic,
     Partner,
@@ -108,4 +109,11 @@ def review(partner, owner, opened_on=None, due_on=None, **fields):
         opened_on=opened_on,
         due_on=due_on or opened_on + dt.timedelta(days=30),
         **fields,
+    )
+
+
+def action_item(review, description="Book the exam", due_on=None, **fields):
+    fields.setdefault("owner", review.owner)
+    return ActionItem.objects.create(
+        review=review, description=description, due_on=due_on or review.due_on, **fields
     )

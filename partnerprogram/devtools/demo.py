@@ -25,6 +25,7 @@ from certifications.models import CertificationLevel, PartnerCertification
 from partnerprogram import freshness
 from partnerprogram.devtools.bulk import insert_with_history, next_id, reset_sequences
 from partnerprogram.models import (
+    ActionItem,
     ActionPlan,
     FeedbackChannel,
     FeedbackTopic,
@@ -194,6 +195,7 @@ class DemoProgram:
     transitions: list = field(default_factory=list)
     feedback: list = field(default_factory=list)
     reviews: list = field(default_factory=list)
+    action_items: list = field(default_factory=list)  # (review index, what, owner, due, done)
 
 
 def _days(rng, low, high):
@@ -326,6 +328,9 @@ def generate_program(*, partners=300, seed=1, today):
         _partner_feedback(rng, program, index, ambition, joined, last_day)
         if ended is None:
             _partner_reviews(rng, program, index, certs, transitions)
+    # A generator of their own, so that the rest of the program stays as it was before
+    # reviews had action items.
+    _action_items(random.Random(f"{seed}-action-items"), program)
     return program
 
 
@@ -393,9 +398,46 @@ def _partner_reviews(rng, program, index, certs, transitions):
             )
 
 
+ACTION_STEPS = {
+    ActionPlan.CERTIFICATION_RENEWAL: [
+        "Confirm the exam date with the partner's lead engineer",
+        "Send the renewal study guide and practice exam",
+        "Check that the renewed certification is recorded",
+    ],
+    ActionPlan.ADDITIONAL_TRAINING: [
+        "Enrol two engineers in the next instructor-led course",
+        "Share the learning path for the required level",
+        "Book a mock exam session with the partner's team",
+    ],
+}
+FOLLOW_UPS = [
+    "Schedule a check-in call on progress",
+    "Review the plan at the quarterly business review",
+]
+
+
+def _action_items(rng, program):
+    """One to three action items for each open review: steps of its action plan and a
+    follow-up, due between its opening and a little after its due day; those due before
+    today done (on or before their due day) more often than not, the rest overdue."""
+    today = program.today
+    open_values = set(ReviewStatus.open_values())
+    for review_index, (_, _, opened, owner, due, plan, status, *_) in enumerate(program.reviews):
+        if status not in open_values:
+            continue
+        steps = rng.sample(ACTION_STEPS.get(plan, FOLLOW_UPS), k=2) + [rng.choice(FOLLOW_UPS)]
+        for what in steps[: rng.randint(1, 3)]:
+            item_due = opened + _days(rng, 5, max(5, (due - opened).days + 10))
+            done = None
+            if item_due <= today and rng.random() < 0.55:
+                done = min(today, max(opened, item_due - _days(rng, 0, 6)))
+            program.action_items.append((review_index, what, owner, item_due, done))
+
+
 def program_tables():
     """The models the demo program fills, children first (the order to delete them in)."""
     return [
+        ActionItem,
         RemediationReview,
         PartnerFeedback,
         TierTransition,
@@ -440,6 +482,18 @@ def _ensure_users():
     return users[: len(ACCOUNT_MANAGERS)]
 
 
+# The tables written with ids chosen here (so that children point at their parents without
+# reading them back), parents first.
+WITH_CHOSEN_IDS = (
+    Partner,
+    PartnerCertification,
+    TierTransition,
+    PartnerFeedback,
+    RemediationReview,
+    ActionItem,
+)
+
+
 def write_program(program, *, progress=None):
     """Write a generated program into an empty database in one transaction, in bulk: raw
     inserts, inside a freshness batch that computes every partner's stored state at its
@@ -474,10 +528,7 @@ def write_program(program, *, progress=None):
             ],
         )
         first = next_id(Partner)
-        first_ids = {
-            model: next_id(model)
-            for model in (PartnerCertification, TierTransition, PartnerFeedback, RemediationReview)
-        }
+        first_ids = {model: next_id(model) for model in WITH_CHOSEN_IDS[1:]}
         manager_ids = [m.pk for m in managers]
         region_ids = [r.pk for r in regions]
         level_ids = [level.pk for level in levels]
@@ -593,9 +644,18 @@ def write_program(program, *, progress=None):
             progress,
             dated_by=("opened_on", "owner_id"),  # opened by its owner, not "the system" today
         )
-        reset_sequences(
-            Partner, PartnerCertification, TierTransition, PartnerFeedback, RemediationReview
+        _write(
+            ActionItem,
+            ["id", "review_id", "description", "owner_id", "due_on", "done_on"],
+            (
+                (first_ids[ActionItem] + n, first_ids[RemediationReview] + r[0], r[1])
+                + (manager_ids[r[2]], *r[3:])
+                for n, r in enumerate(program.action_items)
+            ),
+            len(program.action_items),
+            progress,
         )
+        reset_sequences(*WITH_CHOSEN_IDS)
         # The batch computes every partner's stored state at its end, levels as of today.
         freshness.stored.set_state_day(program.today)
 

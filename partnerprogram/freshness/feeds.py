@@ -161,4 +161,7 @@ SOURCES = {
             "closed_on",
         )
     ),
+    "partnerprogram.ActionItem": Source(
+        inert=("id", "review", "description", "owner", "due_on", "done_on")
+    ),
 }

@@ -11,6 +11,7 @@ from certifications.kpis import segment_breakdowns
 from partnerprogram import freshness
 from partnerprogram.kpis.standing import standing_counts
 from partnerprogram.models import (
+    ActionItem,
     FeedbackTopic,
     Partner,
     PartnerFeedback,
@@ -150,6 +151,7 @@ class DashboardWork:
     at_risk: int
     open_reviews: int
     overdue_reviews: int
+    overdue_action_items: int  # not done, due before as_of, on open reviews
     recent_feedback: tuple  # the latest PartnerFeedback rows, newest first, with partner
     quarter: Period  # the fiscal quarter containing as_of
     quarter_feedback: int
@@ -157,14 +159,16 @@ class DashboardWork:
 
 
 def dashboard_work(as_of):
-    """Below-threshold and at-risk counts, open and overdue reviews, the latest feedback and
-    the quarter's average rating on `as_of`. Seven queries."""
+    """Below-threshold and at-risk counts, open and overdue reviews, overdue action items,
+    the latest feedback and the quarter's average rating on `as_of`. Eight queries."""
     standing = standing_counts(as_of)
     # The open reviews only, read from the (status, due_on) index: counting with a filter
     # over every review read them all.
     reviews = RemediationReview.objects.filter(status__in=ReviewStatus.open_values()).aggregate(
         open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=as_of))
     )
+    # Read from the index of the items not done, whatever the number of done ones.
+    overdue_items = ActionItem.objects.overdue_on(as_of).count()
     quarter = Period.quarter_containing(as_of)
     in_quarter = PartnerFeedback.objects.filter(
         received_on__gte=quarter.start, received_on__lte=min(quarter.end, as_of)
@@ -176,6 +180,7 @@ def dashboard_work(as_of):
         at_risk=standing["at_risk"],
         open_reviews=reviews["open"],
         overdue_reviews=reviews["overdue"],
+        overdue_action_items=overdue_items,
         recent_feedback=tuple(recent[:RECENT_FEEDBACK]),
         quarter=quarter,
         quarter_feedback=in_quarter["count"],

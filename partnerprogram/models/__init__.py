@@ -16,6 +16,8 @@ from partnerprogram.models.program import (
 )
 from partnerprogram.models.watched import WatchedModel, WatchedQuerySet, Write, observe_writes
 from partnerprogram.models.work import (
+    ActionItem,
+    ActionItemQuerySet,
     ActionPlan,
     FeedbackChannel,
     FeedbackTopic,
@@ -27,6 +29,8 @@ from partnerprogram.models.work import (
 )
 
 __all__ = [
+    "ActionItem",
+    "ActionItemQuerySet",
     "ActionPlan",
     "FeedbackChannel",
     "FeedbackTopic",

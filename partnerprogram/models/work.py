@@ -1,5 +1,5 @@
-"""What partner managers record in their daily work: partner feedback and remediation
-reviews."""
+"""What partner managers record in their daily work: partner feedback, remediation reviews
+and their action items."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -226,3 +226,83 @@ class RemediationReview(WatchedModel):
 
     def is_overdue_on(self, day):
         return self.is_open and self.due_on < day
+
+
+class ActionItemQuerySet(WatchedQuerySet):
+    def not_done(self):
+        return self.filter(done_on__isnull=True)
+
+    def overdue_on(self, day):
+        """Items still to do on `day` that were due before it, on reviews still open (a
+        closed review's items are its record, no longer work)."""
+        return self.not_done().filter(due_on__lt=day, review__status__in=ReviewStatus.open_values())
+
+
+class ActionItem(WatchedModel):
+    """A dated step of a remediation review: what is to be done, by whom, by when, and the
+    day it was done (empty: not done yet)."""
+
+    DESCRIPTION_MAX_LENGTH = 200
+
+    review = models.ForeignKey(
+        RemediationReview, on_delete=models.PROTECT, related_name="action_items"
+    )
+    description = models.CharField(max_length=DESCRIPTION_MAX_LENGTH)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="action_items"
+    )
+    due_on = day_field()
+    done_on = day_field(null=True, blank=True, help_text="Empty while the item is not done.")
+
+    objects = ActionItemQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        # Not done first, soonest due first; then the done ones.
+        ordering = [F("done_on").asc(nulls_first=True), "due_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(description=""),
+                name="action_item_description_required",
+                violation_error_message="An action item needs a description.",
+            ),
+            calendar_days("due_on", "done_on", name="action_item_dates_in_calendar"),
+        ]
+        indexes = [
+            # The dashboard counts the overdue ones: only the items not done are read.
+            models.Index(
+                fields=["due_on"],
+                condition=Q(done_on__isnull=True),
+                name="action_item_not_done_due",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.description} (due {self.due_on:%Y-%m-%d})"
+
+    def get_absolute_url(self):
+        return f"{self.review.get_absolute_url()}#action-{self.pk}"
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.description is not None and not self.description.strip():
+            errors["description"] = "An action item needs a description."
+        if self.due_on and self.review_id is not None:
+            opened_on = self.review.opened_on
+            if opened_on and self.due_on < opened_on:
+                errors["due_on"] = (
+                    f"An action item cannot be due before its review was opened "
+                    f"({opened_on.isoformat()})."
+                )
+        if self.done_on and self.done_on > timezone.localdate():
+            errors["done_on"] = "An action item cannot be done in the future."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_done(self):
+        return self.done_on is not None
+
+    def is_overdue_on(self, day):
+        return not self.is_done and self.due_on < day

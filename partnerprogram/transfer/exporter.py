@@ -15,8 +15,9 @@ from django.db import connection
 from django.db.models.functions import Collate
 
 from certifications.models import CertificationLevel, PartnerCertification
-from partnerprogram.models import Partner, PartnerFeedback, RemediationReview
+from partnerprogram.models import ActionItem, Partner, PartnerFeedback, RemediationReview
 from partnerprogram.transfer.formats import (
+    ACTION_ITEMS,
     CERTIFICATIONS,
     FEEDBACK,
     LEVELS,
@@ -115,6 +116,14 @@ def _tables():
             REVIEWS,
             RemediationReview.objects.order_by(b("partner__name"), "opened_on", "pk").values_list(
                 "pk", "partner__name", *keyed_fields(REVIEWS, users={"owner"})
+            ),
+        ),
+        (
+            ACTION_ITEMS,
+            ActionItem.objects.order_by(
+                b("review__partner__name"), "review_id", "due_on", "pk"
+            ).values_list(
+                "pk", "review__partner__name", *keyed_fields(ACTION_ITEMS, users={"owner"})
             ),
         ),
     ]

@@ -259,7 +259,30 @@ REVIEWS = FileFormat(
     key=("id",),
 )
 
-FORMATS = (LEVELS, TIERS, PARTNERS, CERTIFICATIONS, TRANSITIONS, FEEDBACK, REVIEWS)
+ACTION_ITEMS = FileFormat(
+    "action_items.csv",
+    (
+        record_id(),
+        required("partner"),  # the review's partner: the file is read a partner at a time
+        required("review", whole_number),  # the review's id (remediation_reviews.csv)
+        free_text("description", is_required=True),
+        required("owner", common_text),
+        required("due_on", date),
+        optional("done_on", date),
+    ),
+    key=("id",),
+)
+
+FORMATS = (
+    LEVELS,
+    TIERS,
+    PARTNERS,
+    CERTIFICATIONS,
+    TRANSITIONS,
+    FEEDBACK,
+    REVIEWS,
+    ACTION_ITEMS,
+)
 FORMATS_BY_NAME = {fmt.name: fmt for fmt in FORMATS}
 
 

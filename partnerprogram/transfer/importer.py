@@ -27,7 +27,12 @@ from partnerprogram.transfer import writer
 from partnerprogram.transfer.chains import TransitionsCheck
 from partnerprogram.transfer.checks import LevelsCheck, PartnersCheck, TiersCheck
 from partnerprogram.transfer.formats import FORMATS, PARTNERS, WHOLE_ROW, Problem, read_rows
-from partnerprogram.transfer.records import CertificationsCheck, FeedbackCheck, ReviewsCheck
+from partnerprogram.transfer.records import (
+    ActionItemsCheck,
+    CertificationsCheck,
+    FeedbackCheck,
+    ReviewsCheck,
+)
 from partnerprogram.transfer.spill import Spill, WindowMarks, group_of
 from partnerprogram.transfer.state import State
 
@@ -41,6 +46,7 @@ CHECKS = {
         TransitionsCheck,
         FeedbackCheck,
         ReviewsCheck,
+        ActionItemsCheck,
     )
 }
 PROGRESS_EVERY = 1024 * 1024  # bytes read between two progress reports

@@ -1,7 +1,8 @@
-"""The checks of the files of a partner's dated records: certifications, feedback and
-remediation reviews. The file comes a chunk at a time, each holding all the rows of its partners
-(spill.py). A row is checked by itself first; `finish` then loads the stored records of the
-chunk's partners (a few queries) and plans each row as a create, an update or nothing.
+"""The checks of the files of a partner's dated records: certifications, feedback,
+remediation reviews and their action items. The file comes a chunk at a time, each holding
+all the rows of its partners (spill.py). A row is checked by itself first; `finish` then
+loads the stored records of the chunk's partners (a few queries) and plans each row as a
+create, an update or nothing.
 
 Users are named by username. An author column ("recorded by", "logged by") left empty keeps
 the stored author, and names the importing user on a new row.
@@ -9,10 +10,25 @@ the stored author, and names the importing user on a new row.
 
 import datetime as dt
 
+from django.db.models import F
+
 from certifications.models import PartnerCertification
-from partnerprogram.models import Partner, PartnerFeedback, RemediationReview, ReviewStatus
+from partnerprogram.models import (
+    ActionItem,
+    Partner,
+    PartnerFeedback,
+    RemediationReview,
+    ReviewStatus,
+)
 from partnerprogram.transfer.checks import FileCheck, constraint_message
-from partnerprogram.transfer.formats import CERTIFICATIONS, FEEDBACK, INVALID, REVIEWS, WHOLE_ROW
+from partnerprogram.transfer.formats import (
+    ACTION_ITEMS,
+    CERTIFICATIONS,
+    FEEDBACK,
+    INVALID,
+    REVIEWS,
+    WHOLE_ROW,
+)
 from partnerprogram.transfer.state import CHUNK, rows_of_partners, user_pk
 
 
@@ -167,10 +183,14 @@ class KeyedRecordCheck(PartnerRecordCheck):
             return
         self.rows.append((row.line, (partner, record_id, *values)))
 
+    def records(self):
+        """The stored records, with their partner's id as `partner_id`."""
+        return self.model.objects.all()
+
     def finish(self):
         stored = {}  # partner pk -> {pk: values of self.fields}
         for partner_pk, pk, *rest in rows_of_partners(
-            self.model.objects, ("pk", *self.fields), self.stored_partner_pks()
+            self.records(), ("pk", *self.fields), self.stored_partner_pks()
         ):
             stored.setdefault(partner_pk, {})[pk] = rest
         elsewhere = self._ids_of_other_partners(stored)
@@ -228,7 +248,7 @@ class KeyedRecordCheck(PartnerRecordCheck):
         owners = {}
         for start in range(0, len(wanted), CHUNK):
             ids = wanted[start : start + CHUNK]
-            owners.update(self.model.objects.filter(pk__in=ids).values_list("pk", "partner_id"))
+            owners.update(self.records().filter(pk__in=ids).values_list("pk", "partner_id"))
         names = dict(Partner.objects.filter(pk__in=set(owners.values())).values_list("pk", "name"))
         return {pk: names[partner_pk] for pk, partner_pk in owners.items()}
 
@@ -310,3 +330,84 @@ class ReviewsCheck(KeyedRecordCheck):
                 for line in lines:
                     if line is not None:
                         self.problem(line, WHOLE_ROW, message)
+
+
+class ActionItemsCheck(KeyedRecordCheck):
+    """Action items, each naming its review by id: a review of the database, or one of
+    remediation_reviews.csv (read and written before this file). The review must be a review
+    of the row's partner, by which the file is grouped; besides, the item's own rules."""
+
+    fmt = ACTION_ITEMS
+    model = ActionItem
+    fields = tuple(ACTION_ITEMS.column_names[2:])  # after id and partner
+    natural = ("review", "description")
+    user_fields = ("owner",)
+
+    def __init__(self, state, problems):
+        super().__init__(state, problems)
+        self.reviews = {}  # review id -> RemediationReview(pk, partner_id, opened_on)
+
+    def records(self):
+        return ActionItem.objects.annotate(partner_id=F("review__partner_id"))
+
+    def prepare(self, rows):
+        super().prepare(rows)
+        wanted = sorted(
+            {row.values["review"] for row in rows if isinstance(row.values["review"], int)}
+        )
+        for start in range(0, len(wanted), CHUNK):
+            for pk, partner_pk, opened_on in RemediationReview.objects.filter(
+                pk__in=wanted[start : start + CHUNK]
+            ).values_list("pk", "partner_id", "opened_on"):
+                self.reviews[pk] = RemediationReview(
+                    pk=pk, partner_id=partner_pk, opened_on=opened_on
+                )
+
+    def release(self):
+        super().release()
+        self.reviews = {}
+
+    def check_row(self, row):
+        values = row.values
+        partner = self.partner(row)
+        owner = self.user(row, "owner")
+        review = self._review(row, partner)
+        item = self.instance(
+            review=review,
+            description=values["description"],
+            due_on=values["due_on"],
+            done_on=values["done_on"],
+        )
+        ok = self.obeys_model(item, row, exclude=["review", "owner"]) and partner and review
+        if ok and owner is not INVALID:
+            self.keep_row(row, partner, [owner if f == "owner" else values[f] for f in self.fields])
+
+    def _review(self, row, partner):
+        """The row's review (None, with a problem, when there is none of that id or it is
+        another partner's)."""
+        review_id = row.values["review"]
+        if review_id is INVALID:
+            return None
+        review = self.reviews.get(review_id)
+        if review is None:
+            self.problem(
+                row.line,
+                "review",
+                f"No remediation review {review_id}: give the id of a review of "
+                f"{REVIEWS.name} or of this database.",
+            )
+            return None
+        if partner is not None and review.partner_id != partner.pk:
+            self.problem(row.line, "review", f"Review {review_id} is not a review of {partner}.")
+            return None
+        return review
+
+    def set_fields(self, instance, fields, values, importer_pk=None):
+        fields = ["review_id" if field == "review" else field for field in fields]
+        super().set_fields(instance, fields, values, importer_pk)
+
+    def build(self, values, user_pk):
+        _, record_id, *fields = values
+        item = ActionItem(pk=record_id)
+        self.set_fields(item, self.fields, fields, user_pk)
+        return item

@@ -35,7 +35,19 @@ class UserNamingAutocomplete(AutocompleteJsonView):
         return result
 
 
-class ProgramAdmin(SimpleHistoryAdmin):
+class NamesUsers:
+    """A model admin or inline whose user fields list users by full name, as pages do."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.related_model is not get_user_model():
+            return super().formfield_for_foreignkey(db_field, request, **kwargs)
+        kwargs.setdefault("queryset", users_by_name())
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        field.label_from_instance = user_label
+        return field
+
+
+class ProgramAdmin(NamesUsers, SimpleHistoryAdmin):
     """A model admin with change history, whose change list treats a filter value the
     database cannot hold (?partner=92233720368547758070) like any other bad filter: back to
     the list with Django's "?e=1" message, not a server error. Users (account managers,
@@ -72,18 +84,10 @@ class ProgramAdmin(SimpleHistoryAdmin):
     def get_list_filter(self, request):
         return [_user_filter(self.model, name) for name in super().get_list_filter(request)]
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.related_model is not get_user_model():
-            return super().formfield_for_foreignkey(db_field, request, **kwargs)
-        kwargs.setdefault("queryset", users_by_name())
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        field.label_from_instance = user_label
-        return field
 
-
-class CompactInline(admin.TabularInline):
+class CompactInline(NamesUsers, admin.TabularInline):
     """A tabular inline whose text areas are two lines high and narrow, so that its row,
-    delete box included, fits the change form at 1366 pixels."""
+    delete box included, fits the change form at 1366 pixels. Users are named in full."""
 
     formfield_overrides = {
         models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 28})},

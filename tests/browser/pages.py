@@ -7,6 +7,7 @@ page whose markup is a third party's (the admin, Swagger UI), the parts of it th
 project's own templates render: the rule is in test_every_page_is_accessible.py."""
 
 import dataclasses
+import datetime as dt
 import io
 
 from django.core.management import call_command
@@ -22,7 +23,7 @@ MANAGER, VIEWER, ADMIN, ANONYMOUS = "manager", "viewer", "admin", "anonymous"
 class Page:
     slug: str  # names the screenshots and HTML files
     url_name: str
-    args: tuple = ()  # names of the program's records: "partner", "review"
+    args: tuple = ()  # names of the program's records: "partner", "review", "closed_review"
     query: str = ""
     users: tuple = (MANAGER, VIEWER)
     status: int = 200
@@ -65,6 +66,9 @@ PAGES = [
     Page("remediation", "remediation:overview"),
     Page("reviews", "remediation:review-list"),
     Page("review", "remediation:review-detail", args=("review",)),
+    # A closed review: its action items read-only, no form.
+    Page("review-closed", "remediation:review-detail", args=("closed_review",)),
+    Page("reviews-overdue-actions", "remediation:review-list", query="?actions=overdue"),
     Page("review-new", "remediation:review-create", users=(MANAGER,)),
     Page("review-edit", "remediation:review-edit", args=("review",), users=(MANAGER,)),
     Page("review-close", "remediation:review-close", args=("review",), users=(MANAGER,)),
@@ -83,6 +87,14 @@ PAGES = [
         own=(".object-tools",),
     ),
     Page("admin-partner", f"{ADMIN_PARTNER}_change", args=("partner",), users=(ADMIN,), own=()),
+    # A review with its action items inline.
+    Page(
+        "admin-review",
+        "admin:partnerprogram_remediationreview_change",
+        args=("review",),
+        users=(ADMIN,),
+        own=(),
+    ),
     Page(
         "admin-partner-history",
         f"{ADMIN_PARTNER}_history",
@@ -109,6 +121,8 @@ NOT_PAGES = {
     "api-below-threshold": "JSON",
     "partners:search": "JSON for the partner box",
     "remediation:review-reopen": "POST only",
+    "remediation:action-create": "POST only (its form is on the review page)",
+    "remediation:action-mark": "POST only",
     f"{ADMIN_PARTNER}_export": "a ZIP download",
     f"{ADMIN_PARTNER}_import_sample": "a ZIP download",
 }
@@ -139,7 +153,30 @@ def seed_program(make_user, django_user_model):
     )
     f.feedback(partner, received_on=partner.joined_on, comment="Exams <b>booked</b> late.")
     review = f.review(partner, manager, opened_on=partner.joined_on, notes="Call in a week.")
-    return {"partner": partner.pk, "review": review.pk, "missing": 999_999_999}
+    opened = review.opened_on
+    f.action_item(review, "Book the exam", due_on=opened + dt.timedelta(days=5))  # overdue
+    f.action_item(
+        review,
+        "Send the <b>study guide</b>",
+        due_on=opened + dt.timedelta(days=3),
+        done_on=opened + dt.timedelta(days=2),
+    )
+    closed = f.review(
+        partner,
+        manager,
+        opened_on=opened,
+        reason="other",
+        status="resolved",
+        outcome="Certified again.",
+        closed_on=opened + dt.timedelta(days=20),
+    )
+    f.action_item(closed, "Confirm the exam date", due_on=opened + dt.timedelta(days=10))
+    return {
+        "partner": partner.pk,
+        "review": review.pk,
+        "closed_review": closed.pk,
+        "missing": 999_999_999,
+    }
 
 
 def slug_of(user, page, size=None):

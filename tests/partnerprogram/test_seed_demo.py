@@ -1,4 +1,5 @@
 import datetime as dt
+from collections import Counter
 from io import StringIO
 
 import pytest
@@ -6,8 +7,14 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from certifications.models import PartnerCertification
-from partnerprogram.devtools.demo import BAD, COMMENTS, GOOD
-from partnerprogram.models import Partner, PartnerFeedback, RemediationReview
+from partnerprogram.devtools.demo import BAD, COMMENTS, GOOD, generate_program
+from partnerprogram.models import (
+    ActionItem,
+    Partner,
+    PartnerFeedback,
+    RemediationReview,
+    ReviewStatus,
+)
 from tiers.models import TierTransition
 from tiers.services import validate_chain
 
@@ -89,7 +96,7 @@ def test_seed_refuses_to_add_to_a_program_unless_reset():
 
 def test_seeded_data_satisfies_every_rule():
     seed("--partners", "150", "--seed", "3")
-    for model in (Partner, PartnerCertification, PartnerFeedback, RemediationReview):
+    for model in (Partner, PartnerCertification, PartnerFeedback, RemediationReview, ActionItem):
         for obj in model.objects.all():
             obj.full_clean()
     for transition in TierTransition.objects.select_related("partner", "from_tier", "to_tier"):
@@ -143,3 +150,27 @@ def test_seeded_reviews_were_opened_by_their_owner_on_their_day():
     for record in history:
         assert record.history_user_id == record.owner_id
         assert timezone.localtime(record.history_date).date() == record.opened_on
+
+
+def test_open_reviews_are_seeded_with_one_to_three_action_items_some_done_some_overdue():
+    program = generate_program(partners=1000, seed=1, today=TODAY)
+    per_review = Counter(item[0] for item in program.action_items)
+    open_reviews = {
+        index
+        for index, review in enumerate(program.reviews)
+        if review[6] in ReviewStatus.open_values()
+    }
+    assert set(per_review) == open_reviews and open_reviews
+    assert set(per_review.values()) == {1, 2, 3}
+    done = [item for item in program.action_items if item[4] is not None]
+    assert done and all(day <= TODAY for *_, day in done)
+    assert any(due < TODAY and done is None for *_, due, done in program.action_items)
+    assert any(due >= TODAY for *_, due, done in program.action_items)
+
+
+def test_seeded_action_items_are_in_the_database():
+    seed("--partners", "150", "--seed", "3")
+    reviews = RemediationReview.objects.open()
+    assert reviews.exists()
+    assert all(1 <= review.action_items.count() <= 3 for review in reviews)
+    assert ActionItem.objects.filter(review__in=reviews).count() == ActionItem.objects.count()

@@ -7,7 +7,13 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from certifications.models import CertificationLevel, PartnerCertification
-from partnerprogram.models import Partner, PartnerFeedback, Region, RemediationReview
+from partnerprogram.models import (
+    ActionItem,
+    Partner,
+    PartnerFeedback,
+    Region,
+    RemediationReview,
+)
 from partnerprogram.transfer import spill
 from tests import factories as f
 from tiers.models import Tier, TierTransition
@@ -21,6 +27,7 @@ PROGRAM_MODELS = [
     TierTransition,
     PartnerFeedback,
     RemediationReview,
+    ActionItem,
 ]
 
 HEADERS = {

@@ -217,7 +217,7 @@ CASES = {
         [
             "partner.csv:1: -: Not a file of the format; expected certification_levels.csv, "
             "tiers.csv, partners.csv, certifications.csv, tier_transitions.csv, feedback.csv, "
-            "remediation_reviews.csv."
+            "remediation_reviews.csv, action_items.csv."
         ],
     ),
 }

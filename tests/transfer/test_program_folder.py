@@ -11,9 +11,10 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from certifications.models import PartnerCertification
-from partnerprogram.models import Partner, PartnerFeedback, RemediationReview
+from partnerprogram.models import ActionItem, Partner, PartnerFeedback, RemediationReview
 from partnerprogram.transfer import views
 from partnerprogram.transfer.formats import FORMATS
 from tests import factories as f
@@ -290,3 +291,85 @@ def test_a_problem_in_a_later_file_undoes_the_files_written_before_it(tmp_path, 
     assert problems(err) == ["feedback.csv:2: rating: A rating is from 1 to 5."]
     assert counts() == before
     assert not Partner.objects.filter(name="Beta").exists()
+
+
+ACTIONS_HEADER = "id,partner,review,description,owner,due_on,done_on"
+
+
+def actions_file(*rows):
+    return "\n".join([ACTIONS_HEADER, *rows]) + "\n"
+
+
+def test_action_items_name_a_review_of_the_folder_by_its_id_and_update_in_place(tmp_path, program):
+    """A review and its items come in together; importing again changes nothing; an item
+    marked done in the file is marked done in place."""
+    review_row = "77,Acme,certification_gap,2026-01-05,amorgan,2026-02-05,,open,,,"
+    items = [
+        "501,Acme,77,Book the exam,amorgan,2026-01-20,",
+        ",Acme,77,Send the study guide,amorgan,2026-01-10,2026-01-09",
+    ]
+    folder = write_files(
+        tmp_path / "p",
+        {
+            "remediation_reviews.csv": reviews_file(review_row),
+            "action_items.csv": actions_file(*items),
+        },
+    )
+    out, err, status = run_import(folder)
+    assert (status, err) == (0, "")
+    assert "action_items.csv: 2 created, 0 updated, 0 unchanged" in out
+    review = RemediationReview.objects.get(pk=77)
+    assert [(i.description, i.due_on, i.done_on) for i in review.action_items.all()] == [
+        ("Book the exam", dt.date(2026, 1, 20), None),
+        ("Send the study guide", dt.date(2026, 1, 10), dt.date(2026, 1, 9)),
+    ]
+    assert review.action_items.get(description="Book the exam").pk == 501
+
+    out, _, status = run_import(folder)
+    assert status == 0 and "action_items.csv: 0 created, 0 updated, 2 unchanged" in out
+
+    items[0] = "501,Acme,77,Book the exam,amorgan,2026-01-20,2026-01-18"
+    write_files(folder, {"action_items.csv": actions_file(*items)})
+    out, _, status = run_import(folder)
+    assert status == 0 and "action_items.csv: 0 created, 1 updated, 1 unchanged" in out
+    assert ActionItem.objects.get(pk=501).done_on == dt.date(2026, 1, 18)
+    assert ActionItem.objects.count() == 2
+
+
+def test_action_items_obey_their_rules_at_their_lines(tmp_path, program, django_user_model):
+    """An unknown review, another partner's review, a due day before the review was opened,
+    a day done in the future, no description, an unknown owner."""
+    owner = django_user_model.objects.get(username="amorgan")
+    acme = program["acme"]
+    beta = f.partner("Beta", joined_on=dt.date(2024, 1, 1), region=acme.region)
+    ours = f.review(acme, owner, opened_on=dt.date(2026, 1, 5))
+    theirs = f.review(beta, owner, opened_on=dt.date(2026, 1, 5))
+    tomorrow = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
+    before = counts()
+    folder = write_files(
+        tmp_path / "p",
+        {
+            "action_items.csv": actions_file(
+                ",Acme,999999,Call,amorgan,2026-01-20,",
+                f",Acme,{theirs.pk},Call,amorgan,2026-01-20,",
+                f",Acme,{ours.pk},Call,amorgan,2026-01-04,",
+                f",Acme,{ours.pk},Call,amorgan,2026-01-20,{tomorrow}",
+                f",Acme,{ours.pk},,amorgan,2026-01-20,",
+                f",Acme,{ours.pk},Call,nobody,2026-01-20,",
+            )
+        },
+    )
+    out, err, status = run_import(folder)
+    assert status == 1
+    assert problems(err) == [
+        "action_items.csv:2: review: No remediation review 999999: give the id of a review of "
+        "remediation_reviews.csv or of this database.",
+        f"action_items.csv:3: review: Review {theirs.pk} is not a review of Acme.",
+        "action_items.csv:4: due_on: An action item cannot be due before its review was opened "
+        "(2026-01-05).",
+        "action_items.csv:5: done_on: An action item cannot be done in the future.",
+        "action_items.csv:6: description: A value is required.",
+        "action_items.csv:7: owner: No user 'nobody': add the user first, or let the import "
+        "create missing users (inactive).",
+    ]
+    assert counts() == before

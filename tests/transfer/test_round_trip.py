@@ -15,7 +15,13 @@ from django.test.utils import CaptureQueriesContext
 from certifications.kpis import certification_breakdown, certification_levels
 from certifications.models import CertificationLevel, PartnerCertification
 from partnerprogram.devtools import demo
-from partnerprogram.models import Partner, PartnerFeedback, Region, RemediationReview
+from partnerprogram.models import (
+    ActionItem,
+    Partner,
+    PartnerFeedback,
+    Region,
+    RemediationReview,
+)
 from partnerprogram.rules.periods import Period
 from partnerprogram.segments import Dimension
 from partnerprogram.transfer import spill
@@ -121,7 +127,7 @@ def enrich():
     return leaver
 
 
-KEPT_IDS = {PartnerFeedback, RemediationReview}  # their ids are the folder's stable keys
+KEPT_IDS = {PartnerFeedback, RemediationReview, ActionItem}  # ids: the folder's stable keys
 
 
 def records(model):
@@ -135,11 +141,12 @@ def records(model):
                 columns.append(field.name)
         elif field.is_relation:
             related = field.related_model
-            columns.append(
-                f"{field.name}__{related.USERNAME_FIELD}"
-                if related is get_user_model()
-                else f"{field.name}__name"
-            )
+            if related is get_user_model():
+                columns.append(f"{field.name}__{related.USERNAME_FIELD}")
+            elif related in KEPT_IDS:
+                columns.append(field.attname)  # the folder names it by its kept id
+            else:
+                columns.append(f"{field.name}__name")
         else:
             columns.append(field.name)
     return columns, sorted(model.objects.values_list(*columns), key=repr)

@@ -24,6 +24,20 @@ def level_names():
     return dict(CertificationLevel.objects.values_list("rank", "name"))
 
 
+def standing_context(partner, today):
+    """What a page says of a partner's standing today, for partners/includes/standing.html:
+    `partner` is annotated by kpis.with_standing for `today`. One query (the levels'
+    names)."""
+    names = level_names()
+    return {
+        "today": today,
+        "horizon": at_risk_horizon(today),
+        "standing": Standing(partner.standing),
+        "held_level": names.get(partner.level_rank),
+        "required_level": names.get(partner.required_rank),
+    }
+
+
 class PartnerListView(ReadPermissionMixin, FilteredTableView):
     """Every partner, filterable by profile and by standing today, sortable on every
     column. Three queries whatever the number of partners (levels, count, page)."""
@@ -83,14 +97,9 @@ class PartnerDetailView(ReadPermissionMixin, DetailView):
     def get_context_data(self, **kwargs):
         today = timezone.localdate()
         partner = self.object
-        names = level_names()
         context = super().get_context_data(**kwargs)
         context.update(
-            today=today,
-            horizon=at_risk_horizon(today),
-            standing=Standing(partner.standing),
-            held_level=names.get(partner.level_rank),
-            required_level=names.get(partner.required_rank),
+            standing_context(partner, today),
             certifications=[
                 (cert, cert.status_on(today))
                 for cert in partner.certifications.select_related("level", "recorded_by")

@@ -1,15 +1,16 @@
 import django_filters
 from django.utils import timezone
 
-from partnerprogram.models import RemediationReview, ReviewReason, ReviewStatus
+from partnerprogram.models import ActionItem, RemediationReview, ReviewReason, ReviewStatus
 from partnerprogram.web.fields import PartnerNameFilter, UserFilter, users_by_name
 
 OPEN_OR_IN_PROGRESS = "active"
+OVERDUE_ACTIONS = "overdue"
 
 
 class ReviewFilter(django_filters.FilterSet):
     """The reviews table's filters: status (or "open or in progress"), reason, owner,
-    overdue today, partner."""
+    overdue today, with overdue action items today, partner."""
 
     status = django_filters.ChoiceFilter(
         choices=[(OPEN_OR_IN_PROGRESS, "Open or in progress"), *ReviewStatus.choices],
@@ -27,6 +28,12 @@ class ReviewFilter(django_filters.FilterSet):
         empty_label="Overdue or not",
         label="Overdue",
     )
+    actions = django_filters.ChoiceFilter(
+        choices=[(OVERDUE_ACTIONS, "Some overdue")],
+        method="filter_actions",
+        empty_label="Any",
+        label="Action items",
+    )
     partner = PartnerNameFilter()
 
     class Meta:
@@ -43,3 +50,7 @@ class ReviewFilter(django_filters.FilterSet):
         if value == "yes":
             return queryset.filter(pk__in=overdue)
         return queryset.exclude(pk__in=overdue)
+
+    def filter_actions(self, queryset, name, value):
+        overdue = ActionItem.objects.overdue_on(timezone.localdate()).values("review_id")
+        return queryset.filter(pk__in=overdue)

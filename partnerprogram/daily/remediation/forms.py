@@ -6,7 +6,7 @@ from django.utils.html import format_html
 
 from partnerprogram.daily.partners.forms import crispy_helper
 from partnerprogram.daily.remediation import services
-from partnerprogram.models import RemediationReview, ReviewStatus
+from partnerprogram.models import ActionItem, RemediationReview, ReviewStatus
 from partnerprogram.rules.periods import sane_date
 from partnerprogram.web.fields import DateInput, PartnerField, UserChoiceField
 
@@ -63,7 +63,11 @@ class ReviewOpenForm(forms.ModelForm):
         fields = ["partner", "reason", "owner", "due_on", "action_plan", "notes"]
         field_classes = {"owner": UserChoiceField}
         widgets = {"due_on": DateInput(), "notes": forms.Textarea(attrs={"rows": 3})}
-        help_texts = {"due_on": "30 days from today unless you choose otherwise."}
+        help_texts = {
+            "due_on": "30 days from today unless you choose otherwise.",
+            "notes": "Background only: record the steps to take as action items on the review "
+            "page, each with an owner and a due day.",
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -112,6 +116,10 @@ class ReviewEditForm(forms.ModelForm):
         fields = ["status", "owner", "due_on", "action_plan", "notes"]
         field_classes = {"owner": UserChoiceField}
         widgets = {"due_on": DateInput(), "notes": forms.Textarea(attrs={"rows": 4})}
+        help_texts = {
+            "notes": "Background only: the steps to take are the action items on the review "
+            "page, each with an owner, a due day and done or not done."
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -176,3 +184,26 @@ class ReviewCloseForm(forms.ModelForm):
                     f"{partner} already ended on {partner.ended_on.isoformat()}.",
                 )
         return data
+
+
+class ActionItemForm(forms.ModelForm):
+    """Add an action item to an open review: what, who (default the review's owner) and by
+    when (default the review's due day, never before the review was opened)."""
+
+    class Meta:
+        model = ActionItem
+        fields = ["description", "owner", "due_on"]
+        field_classes = {"owner": UserChoiceField}
+        widgets = {"due_on": DateInput()}
+        labels = {"description": "Action", "due_on": "Due"}
+        error_messages = {"description": {"required": "Say what is to be done."}}
+
+    def __init__(self, *args, review, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.review = review
+        self.fields["owner"].queryset = review_owners(review.owner)
+        self.fields["description"].widget.attrs["placeholder"] = "e.g. Book the exam"
+        self.fields["due_on"].widget.attrs["min"] = review.opened_on.isoformat()
+        self.initial.setdefault("owner", review.owner_id)
+        self.initial.setdefault("due_on", review.due_on)
+        self.helper = crispy_helper(("description",), ("owner", "due_on"))

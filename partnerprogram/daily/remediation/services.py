@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from partnerprogram.models import Partner, RemediationReview, ReviewStatus
+from partnerprogram.models import ActionItem, Partner, RemediationReview, ReviewStatus
 
 DEFAULT_REVIEW_DAYS = 30
 
@@ -160,3 +160,45 @@ def review_reopen(*, review, owner, opened_on=None):
         notes=f"Reopens review #{review.pk}, closed on {review.closed_on.isoformat()}: "
         f"{review.outcome}",
     )
+
+
+def _locked_open_review(pk):
+    """The review `pk`, locked; ValidationError when it is closed (its action items are its
+    record then, read-only)."""
+    review = RemediationReview.objects.select_for_update().get(pk=pk)
+    if not review.is_open:
+        raise ValidationError(
+            f"This review was closed on {review.closed_on.isoformat()}; its action items can "
+            "no longer change.",
+            code="review_closed",
+        )
+    return review
+
+
+def action_item_add(*, review, description, owner, due_on):
+    """Add an action item to the open `review`: `description`, owned by `owner`, due on
+    `due_on`, not done. Raises ValidationError, writing nothing, when the review is closed or
+    the item breaks a rule (a due day before the review was opened). Returns the saved
+    item."""
+    with transaction.atomic():
+        locked = _locked_open_review(review.pk)
+        item = ActionItem(
+            review=locked, description=description.strip(), owner=owner, due_on=due_on
+        )
+        item.full_clean()
+        item.save()
+    return item
+
+
+def action_item_mark(*, item, done, done_on=None):
+    """Mark `item` done (on `done_on`, default today) or not done again. Its review must be
+    open. Raises ValidationError, writing nothing, when the review is closed or the day is in
+    the future. Returns the item as saved."""
+    with transaction.atomic():
+        review = _locked_open_review(item.review_id)
+        locked = ActionItem.objects.select_for_update().get(pk=item.pk)
+        locked.review = review
+        locked.done_on = (done_on or timezone.localdate()) if done else None
+        locked.full_clean()
+        locked.save(update_fields=["done_on"])
+    return locked

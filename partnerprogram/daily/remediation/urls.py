@@ -12,4 +12,10 @@ urlpatterns = [
     path("reviews/<int:pk>/edit/", views.ReviewEditView.as_view(), name="review-edit"),
     path("reviews/<int:pk>/close/", views.ReviewCloseView.as_view(), name="review-close"),
     path("reviews/<int:pk>/reopen/", views.ReviewReopenView.as_view(), name="review-reopen"),
+    path("reviews/<int:pk>/actions/", views.ActionItemCreateView.as_view(), name="action-create"),
+    path(
+        "reviews/<int:pk>/actions/<int:item_pk>/done/",
+        views.ActionItemMarkView.as_view(),
+        name="action-mark",
+    ),
 ]

@@ -17,17 +17,27 @@ from django_tables2 import MultiTableMixin, RequestConfig
 from django_tables2.export import TableExport
 
 from certifications.kpis import levels_by_rank
+from certifications.models import PartnerCertification
 from partnerprogram import kpis
+from partnerprogram.daily.partners.views import standing_context
 from partnerprogram.daily.remediation import services
 from partnerprogram.daily.remediation.filters import OPEN_OR_IN_PROGRESS, ReviewFilter
 from partnerprogram.daily.remediation.forms import (
+    ActionItemForm,
     AsOfForm,
     ReviewCloseForm,
     ReviewEditForm,
     ReviewOpenForm,
 )
 from partnerprogram.daily.remediation.tables import AtRiskTable, BelowThresholdTable, ReviewTable
-from partnerprogram.models import Partner, RemediationReview, ReviewStatus, user_label
+from partnerprogram.kpis import with_standing
+from partnerprogram.models import (
+    ActionItem,
+    Partner,
+    RemediationReview,
+    ReviewStatus,
+    user_label,
+)
 from partnerprogram.web.listing import FilteredTableView, PagedByKeys, TablePageMixin
 from partnerprogram.web.listing import table_pagination as bounded_pagination
 from partnerprogram.web.mixins import FormPageMixin, ReadPermissionMixin, safe_next
@@ -192,27 +202,136 @@ def review_history(review):
     return entries
 
 
+RECENT_FEEDBACK = 3
+NO_END = "no end"
+
+
+def held_until(partner, day):
+    """The day the highest level `partner` holds on `day` (`level_rank`, from
+    kpis.with_standing) stops being valid: the latest end of its certifications valid at that
+    level, NO_END when one never expires, None when it holds none. One query at most."""
+    if partner.level_rank is None:
+        return None
+    ends = set(
+        PartnerCertification.objects.valid_on(day)
+        .filter(partner=partner, level__rank=partner.level_rank)
+        .values_list("expires_on", flat=True)
+    )
+    if not ends:
+        return None
+    return NO_END if None in ends else max(ends)
+
+
 class ReviewDetailView(ReadPermissionMixin, DetailView):
-    """A review, its history, and (for managers) the buttons to edit, close or reopen it."""
+    """A review, the partner's context (tier, required and held level, status, latest
+    feedback), its action items, its history, and (for managers) the buttons to edit, close
+    or reopen it and the form to add an action item. A fixed number of queries, whatever the
+    number of action items."""
 
     template_name = "remediation/review_detail.html"
     context_object_name = "review"
     queryset = RemediationReview.objects.select_related("partner", "owner")
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, action_form=None, **kwargs):
         today = timezone.localdate()
         review = self.object
+        partner = (
+            with_standing(Partner.objects.select_related("current_tier"), today)
+            .filter(pk=review.partner_id)
+            .get()
+        )
+        feedback = list(partner.feedback.all()[:RECENT_FEEDBACK])
+        may_add = self.request.user.has_perm("partnerprogram.add_actionitem")
+        if action_form is None and may_add and review.is_open:
+            action_form = ActionItemForm(review=review)
         context = super().get_context_data(**kwargs)
         context.update(
-            today=today,
+            standing_context(partner, today),
+            partner=partner,
             back_url=safe_next(self.request, ""),
+            # The review's page, also when it shows the action form's errors after a POST.
+            here=self.request.get_full_path()
+            if self.request.method == "GET"
+            else review.get_absolute_url(),
             overdue=review.is_overdue_on(today),
             history=review_history(review),
             open_duplicate=None
             if review.is_open
             else services.open_review_for(review.partner, review.reason),
+            held_until=held_until(partner, today),
+            recent_feedback=feedback,
+            last_contact=feedback[0].received_on if feedback else None,
+            all_feedback_url=f"{reverse('feedback:list')}?{urlencode({'partner': partner.name})}",
+            action_items=[
+                (item, item.is_overdue_on(today) and review.is_open)
+                for item in review.action_items.select_related("owner")
+            ],
+            action_form=action_form if review.is_open else None,
+            may_mark=review.is_open
+            and self.request.user.has_perm("partnerprogram.change_actionitem"),
         )
         return context
+
+
+class ActionItemCreateView(ReviewDetailView):
+    """Add an action item to an open review (POST): back on the review with a message, or
+    the review page again with the form's errors."""
+
+    permission_required = "partnerprogram.add_actionitem"
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        self.object = review = self.get_object()
+        closed = ValidationError(
+            "This review is closed; its action items can no longer change.",
+            code="review_closed",
+        )
+        form = ActionItemForm(request.POST, review=review)
+        try:
+            if not review.is_open:
+                raise closed
+            if form.is_valid():
+                item = services.action_item_add(
+                    review=review,
+                    description=form.cleaned_data["description"],
+                    owner=form.cleaned_data["owner"],
+                    due_on=form.cleaned_data["due_on"],
+                )
+                messages.success(
+                    request, f"Action item added: {item.description} (due {item.due_on})."
+                )
+                return HttpResponseRedirect(f"{review.get_absolute_url()}#action-items-heading")
+        except ValidationError as error:
+            if getattr(error, "code", None) == "review_closed":
+                messages.error(request, " ".join(error.messages))
+                return redirect(review)
+            for field, errors in getattr(error, "error_dict", {None: error}).items():
+                form.add_error(field if field in form.fields else None, errors)
+        return self.render_to_response(self.get_context_data(action_form=form))
+
+
+class ActionItemMarkView(PermissionRequiredMixin, View):
+    """Mark an action item done today, or not done again (POST `done` = "yes" or "no"), and
+    go back to its review with a message. A closed review's items do not change."""
+
+    permission_required = "partnerprogram.change_actionitem"
+    raise_exception = True
+    http_method_names = ["post"]
+
+    def post(self, request, pk, item_pk):
+        item = get_object_or_404(ActionItem.objects.select_related("review"), pk=item_pk, review=pk)
+        done = request.POST.get("done")
+        if done not in ("yes", "no"):
+            messages.error(request, "Choose whether the action item is done.")
+            return redirect(item.review)
+        try:
+            item = services.action_item_mark(item=item, done=done == "yes")
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect(item.review)
+        state = f"done on {item.done_on}" if item.is_done else "not done"
+        messages.success(request, f"“{item.description}” marked {state}.")
+        return HttpResponseRedirect(item.get_absolute_url())
 
 
 class ReviewCreateView(FormPageMixin, CreateView):

@@ -66,7 +66,8 @@ class Command(BaseCommand):
                 f"Seeded {len(program.partners):,} partners, "
                 f"{len(program.certifications):,} certifications, "
                 f"{len(program.transitions):,} tier transitions, {len(program.feedback):,} "
-                f"feedback entries and {len(program.reviews):,} reviews in {elapsed:.1f} s "
+                f"feedback entries, {len(program.reviews):,} reviews and "
+                f"{len(program.action_items):,} action items in {elapsed:.1f} s "
                 f"(generated in {generated - started:.1f} s; "
                 f"{len(program.partners) / elapsed:,.0f} partners/s)."
             )
