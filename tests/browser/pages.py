@@ -69,6 +69,7 @@ PAGES = [
     Page("review-edit", "remediation:review-edit", args=("review",), users=(MANAGER,)),
     Page("review-close", "remediation:review-close", args=("review",), users=(MANAGER,)),
     Page("profile", "accounts:profile"),
+    Page("my-work", "reminders:my-work"),
     # drf-spectacular's Swagger UI: its markup, not ours (the admin rule applies).
     Page("api-docs", "api-docs", users=(MANAGER,), own=()),
     # What a viewer sees when a page is not theirs, and a record that does not exist.
@@ -109,6 +110,7 @@ NOT_PAGES = {
     "api-below-threshold": "JSON",
     "partners:search": "JSON for the partner box",
     "remediation:review-reopen": "POST only",
+    "reminders:preference": "POST only",
     f"{ADMIN_PARTNER}_export": "a ZIP download",
     f"{ADMIN_PARTNER}_import_sample": "a ZIP download",
 }
@@ -139,6 +141,8 @@ def seed_program(make_user, django_user_model):
     )
     f.feedback(partner, received_on=partner.joined_on, comment="Exams <b>booked</b> late.")
     review = f.review(partner, manager, opened_on=partner.joined_on, notes="Call in a week.")
+    # The manager's own work (My work): this partner's overdue review and certifications.
+    Partner.objects.filter(pk=partner.pk).update(account_manager=manager)
     return {"partner": partner.pk, "review": review.pk, "missing": 999_999_999}
 
 
