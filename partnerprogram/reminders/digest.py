@@ -33,11 +33,19 @@ class Item:
 
 @dataclass(frozen=True)
 class Section:
+    """A titled list of items: the first `limit` of them (None: all), and how many more."""
+
     title: str
     items: tuple
+    more: int = 0
+
+    @classmethod
+    def of(cls, title, items, limit):
+        shown = items[:limit] if limit is not None else items
+        return cls(title, tuple(shown), len(items) - len(shown))
 
 
-def certifications_ending(today, user_ids):
+def certifications_ending(today, user_ids, limit=None):
     """{user: [Section]}: the certifications of their active partners that end within 7,
     30 and 90 days (a section each, nearest first), unless the partner holds another at the
     same level or higher that lasts longer (it renewed)."""
@@ -60,7 +68,7 @@ def certifications_ending(today, user_ids):
         )
     return {
         user: [
-            Section(f"Certifications ending within {window} days", tuple(windows[window]))
+            Section.of(f"Certifications ending within {window} days", windows[window], limit)
             for window in ENDING_WITHIN
             if windows[window]
         ]
@@ -85,7 +93,7 @@ def ending_certifications(today, within):
     )
 
 
-def newly_below_threshold(today, user_ids):
+def newly_below_threshold(today, user_ids, limit=None):
     """{user: [Section]}: their partners below threshold today whose failing stretch began
     in the last NEWLY_BELOW_DAYS days (PRODUCT.md: the later of the day the partner entered
     its tier and the day its last certification at the required level stopped being
@@ -122,12 +130,12 @@ def newly_below_threshold(today, user_ids):
             )
         )
     return {
-        user: [Section("Partners newly below threshold", tuple(items))]
+        user: [Section.of("Partners newly below threshold", items, limit)]
         for user, items in found.items()
     }
 
 
-def reviews_due(today, user_ids):
+def reviews_due(today, user_ids, limit=None):
     """{user: [Section]}: open remediation reviews overdue or due within REVIEWS_DUE_WITHIN
     days that the user owns or whose partner they manage."""
     reviews = (
@@ -158,7 +166,7 @@ def reviews_due(today, user_ids):
         "due": f"Reviews due within {REVIEWS_DUE_WITHIN} days",
     }
     return {
-        user: [Section(titles[key], tuple(items)) for key, items in kinds.items() if items]
+        user: [Section.of(titles[key], items, limit) for key, items in kinds.items() if items]
         for user, kinds in found.items()
     }
 
@@ -171,12 +179,13 @@ def _days(count):
 SECTIONS = (reviews_due, newly_below_threshold, certifications_ending)
 
 
-def digests(today, user_ids):
+def digests(today, user_ids, limit=None):
     """{user id: [Section]} of every user in `user_ids` with something to do (users with
-    nothing are left out): a fixed number of queries."""
+    nothing are left out), each section with its first `limit` items (None: all): a fixed
+    number of queries."""
     user_ids = list(user_ids)
     found = defaultdict(list)
     for section in SECTIONS:
-        for user, sections in section(today, user_ids).items():
+        for user, sections in section(today, user_ids, limit).items():
             found[user].extend(sections)
     return dict(found)

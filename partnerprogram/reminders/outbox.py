@@ -16,6 +16,7 @@ from partnerprogram.reminders.models import DigestFrequency, Kind, Message
 from partnerprogram.reminders.sending import enqueue
 
 CHUNK = 500  # events per `IN (...)` query
+DIGEST_ITEMS = 20  # per section of a digest; My work shows the rest
 
 
 @dataclass(frozen=True)
@@ -77,13 +78,13 @@ def digest_recipients(today):
 
 def digest_messages(today):
     users = {user.pk: user for user in digest_recipients(today)}
-    for user_id, sections in digests(today, users).items():
+    for user_id, sections in digests(today, users, limit=DIGEST_ITEMS).items():
         user = users[user_id]
         context = {
             "user": user,
             "sections": sections,
             "today": today,
-            "count": sum(len(section.items) for section in sections),
+            "count": sum(len(section.items) + section.more for section in sections),
             **links(),
         }
         yield Message(

@@ -11,6 +11,8 @@ from partnerprogram.reminders.forms import ReminderPreferenceForm
 from partnerprogram.reminders.models import DigestFrequency, ReminderPreference
 from partnerprogram.web.mixins import ReadPermissionMixin
 
+PAGE_ITEMS = 200  # per section: a manager of thousands of partners gets the nearest first
+
 
 class MyWorkView(ReadPermissionMixin, TemplateView):
     template_name = "reminders/my_work.html"
@@ -19,7 +21,9 @@ class MyWorkView(ReadPermissionMixin, TemplateView):
         today = timezone.localdate()
         user = self.request.user
         return super().get_context_data(
-            today=today, sections=digests(today, [user.pk]).get(user.pk, []), **kwargs
+            today=today,
+            sections=digests(today, [user.pk], limit=PAGE_ITEMS).get(user.pk, []),
+            **kwargs,
         )
 
 

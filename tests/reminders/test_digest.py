@@ -70,3 +70,10 @@ def test_the_queries_do_not_grow_with_the_managers_partners(program, django_asse
     with django_assert_max_num_queries(len(few.captured_queries)):
         found = digests(TODAY, users)
     assert len(shown(found[program["ada"].pk])["Certifications ending within 90 days"]) == 30
+    capped = {s.title: s for s in digests(TODAY, users, limit=2)[program["ada"].pk]}
+    nearest = capped["Certifications ending within 90 days"]
+    assert ([item.label for item in nearest.items], nearest.more) == (
+        ["More 0: Associate", "More 1: Associate"],
+        28,
+    )
+    assert capped["Certifications ending within 7 days"].more == 0

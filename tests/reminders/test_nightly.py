@@ -13,6 +13,8 @@ from django_tasks_db.models import DBTaskResult
 from partnerprogram.reminders.models import Kind, Message, Outcome
 from partnerprogram.reminders.sending import claim, recover_interrupted, send_message
 
+from tests import factories as f
+
 from .conftest import TODAY, days, html_of, text_of
 
 pytestmark = pytest.mark.django_db
@@ -69,6 +71,20 @@ def test_nightly_sends_each_digest_and_reminder_to_its_recipient(program, smtp, 
         ("bravo@partner.example", Kind.EXPIRY, Outcome.SENT, 1),
     ]
     assert all(m.sent_at and m.sent_at >= m.queued_at for m in log)
+
+
+def test_a_long_section_shows_its_nearest_items_and_sends_to_my_work_for_the_rest(program, smtp):
+    for n in range(25):
+        partner = f.partner(
+            f"More {n:02}", account_manager=program["ben"], joined_on=f.D(2024, 1, 1)
+        )
+        f.certification(partner, program["associate"], f.D(2024, 1, 1), expires_on=days(40 + n))
+    nightly()
+    ben = smtp.by_recipient()["ben@example.com"]
+    assert ben["Subject"].startswith("Partner Program: 27 things to look at")
+    text = text_of(ben)
+    assert "More 19: Associate" in text and "More 20: Associate" not in text
+    assert "- and 6 more: http://127.0.0.1:8000/my-work/" in text  # 25 and Golf, 20 shown
 
 
 def test_running_the_job_again_the_same_day_sends_nothing_more(program, smtp):
