@@ -25,10 +25,10 @@ def only_one(name):
                 with connection.cursor() as cursor:
                     cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
         return
-    path = Path(f"{connection.settings_dict['NAME']}.{name}.lock")
-    if not path.parent.is_dir():  # an in-memory database (tests): one process anyway
+    if connection.is_in_memory_db():  # the tests': one process anyway
         yield True
         return
+    path = Path(f"{connection.settings_dict['NAME']}-{name}.lock")
     with path.open("w") as file:
         try:
             fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -12,7 +12,6 @@ from django_tasks_db.models import DBTaskResult
 
 from partnerprogram.reminders.models import Kind, Message, Outcome
 from partnerprogram.reminders.sending import claim, recover_interrupted, send_message
-
 from tests import factories as f
 
 from .conftest import TODAY, days, html_of, text_of

@@ -3,6 +3,7 @@ database: killed in the middle of a batch, it loses no message and sends none tw
 is started again."""
 
 import asyncio
+import fcntl
 import os
 import re
 import signal
@@ -129,3 +130,14 @@ def test_a_worker_killed_mid_batch_loses_no_message_and_sends_none_twice(databas
     )
     expected = sorted([("sent", 1)] * (queued - 1) + [("sent", 2)])
     assert outcomes.strip().splitlines()[-1] == str(expected)
+
+
+def test_on_sqlite_a_second_nightly_job_stops_while_one_runs(database_url):
+    if not database_url.startswith("sqlite"):
+        pytest.skip("PostgreSQL's advisory lock: tests/reminders/test_nightly.py")
+    env = {**os.environ, "DEBUG": "1", "DATABASE_URL": database_url}
+    manage(env, "migrate", "-v0")
+    with open(database_url.removeprefix("sqlite:///") + "-nightly.lock", "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # as a running job holds it
+        assert manage(env, "nightly").strip() == "Another nightly job is running; this one stops."
+    assert "Reminders queued" in manage(env, "nightly")
