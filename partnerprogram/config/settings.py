@@ -259,8 +259,9 @@ IMPORT_MAX_SECONDS = env_int("IMPORT_MAX_SECONDS", 25, minimum=1)
 # --- Background work and mail ------------------------------------------------------------------
 # Tasks are rows in the project's own database; `manage.py db_worker` runs them (README).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-# EMAIL_URL (partnerprogram/config/mail.py): empty prints every message (make run's output).
-MAILERS = mailers_from_url(env_str("EMAIL_URL"))
+# EMAIL_URL (partnerprogram/config/mail.py). Unset, a developer's checkout prints every
+# message (make run's output) and production hands it to the host's own mail server.
+MAILERS = mailers_from_url(env_str("EMAIL_URL", "" if DEBUG else "smtp://localhost:25"))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Partner Program <partners@localhost>")
 # The address of the site as its users reach it: the links in every message start with it.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -1,5 +1,9 @@
 """EMAIL_URL into MAILERS (no database), and the settings refusing one they cannot read."""
 
+import os
+import subprocess
+import sys
+
 import pytest
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -67,6 +71,17 @@ def test_the_project_refuses_to_start_with_a_malformed_email_url():
     assert "EMAIL_URL is not a mail server address" in result.stderr
     result = load_settings(EMAIL_URL="smtps://mail.example.com", SITE_URL="partners.example.com")
     assert "SITE_URL must start with http:// or https://" in result.stderr
+
+
+def test_without_debug_mail_goes_to_the_hosts_own_server_unless_told():
+    show = "import partnerprogram.config.settings as s; print(s.MAILERS['default'])"
+    env = {**os.environ, "DEBUG": "0", "SECRET_KEY": "x" * 50}
+    env.pop("EMAIL_URL", None)
+    found = subprocess.run(
+        [sys.executable, "-c", show], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True
+    )
+    assert "'host': 'localhost', 'port': 25" in found.stdout, found.stderr
+    assert "smtp.EmailBackend" in found.stdout
 
 
 def test_the_defaults_print_mail_and_link_to_the_development_server():
