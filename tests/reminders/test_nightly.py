@@ -10,7 +10,9 @@ from django.db import IntegrityError, connection, connections
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from partnerprogram.reminders.lock import only_one
 from partnerprogram.reminders.models import Kind, Message, Outcome
+from partnerprogram.reminders.outbox import digest_messages, expiry_messages, queue_reminders
 from partnerprogram.reminders.sending import claim, recover_interrupted, send_message
 from tests import factories as f
 
@@ -170,8 +172,6 @@ def test_a_message_left_half_sent_by_a_killed_worker_is_sent_again(program, smtp
 def test_only_one_host_runs_the_job_at_a_time(program, smtp):
     if connection.vendor != "postgresql":
         pytest.skip("The lock of several hosts is PostgreSQL's advisory lock.")
-    from partnerprogram.reminders.lock import only_one
-
     other = connections.create_connection("default")
     try:
         with other.cursor() as cursor:
@@ -189,3 +189,39 @@ def test_only_one_host_runs_the_job_at_a_time(program, smtp):
     finally:
         other.close()
     assert smtp.received == []
+
+
+def test_a_contact_hears_once_at_each_milestone_as_the_days_pass(program, smtp):
+    bravo = program["bravo"].certifications.get()  # ends in 20 days
+    for day in (TODAY, days(1), days(13), days(14)):  # 30 days reached, still, 7 days, still
+        queue_reminders(day)
+    events = Message.objects.filter(recipient="bravo@partner.example").values_list(
+        "event", flat=True
+    )
+    assert sorted(events) == [
+        f"expiry:certification {bravo.pk}:30 days",
+        f"expiry:certification {bravo.pk}:7 days",
+    ]
+    assert [rcpts for rcpts, _ in smtp.received].count(("bravo@partner.example",)) == 2
+
+
+def test_queueing_costs_the_same_queries_whatever_the_managers_partners(
+    program, smtp, django_assert_max_num_queries
+):
+    def compose():
+        return [*digest_messages(TODAY), *expiry_messages(TODAY)]
+
+    with django_assert_max_num_queries(10) as few:
+        before = compose()
+    for n in range(30):
+        partner = f.partner(
+            f"More {n:02}",
+            account_manager=program["ada" if n % 2 else "ben"],
+            joined_on=f.D(2024, 1, 1),
+            contact_email=f"more{n}@partner.example",
+            contact_reminders=True,
+        )
+        f.certification(partner, program["associate"], f.D(2024, 1, 1), expires_on=days(40 + n))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        after = compose()
+    assert len(after) == len(before) + 30  # the digests are the same two, longer
