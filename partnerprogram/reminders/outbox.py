@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.template.loader import render_to_string
@@ -14,6 +15,7 @@ from partnerprogram.models import Partner, RemediationReview
 from partnerprogram.reminders.digest import ENDING_WITHIN, digests, ending_certifications
 from partnerprogram.reminders.models import DigestFrequency, Kind, Message
 from partnerprogram.reminders.sending import enqueue
+from partnerprogram.web.mixins import READ_PERMISSION
 
 CHUNK = 500  # events per `IN (...)` query
 DIGEST_ITEMS = 20  # per section of a digest; My work shows the rest
@@ -54,10 +56,18 @@ def queue_reminders(today):
 
 
 def digest_recipients(today):
-    """Active users with an email address who manage an active partner or own an open
-    review, and whose preference asks for a digest today (none set: daily)."""
+    """Active users with an email address who may read the pages the digest links to, who
+    manage an active partner or own an open review, and whose preference asks for a digest
+    today (none set: daily)."""
     managing = Partner.objects.active_on(today).filter(account_manager=OuterRef("pk"))
     owning = RemediationReview.objects.open().filter(owner=OuterRef("pk"))
+    app, codename = READ_PERMISSION.split(".")
+    read = Permission.objects.filter(content_type__app_label=app, codename=codename)
+    reader = (
+        Q(is_superuser=True)
+        | Exists(read.filter(group__user=OuterRef("pk")))
+        | Exists(read.filter(user=OuterRef("pk")))
+    )
     wanted = (
         Q(reminder_preference__isnull=True)
         | Q(reminder_preference__digest=DigestFrequency.DAILY)
@@ -71,6 +81,7 @@ def digest_recipients(today):
         .objects.filter(is_active=True)
         .exclude(email="")
         .filter(Exists(managing) | Exists(owning))
+        .filter(reader)
         .filter(wanted)
         .order_by("pk")
     )

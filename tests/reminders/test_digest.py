@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.contrib.auth.models import Permission
 
 from partnerprogram.reminders.digest import digests
 from partnerprogram.reminders.outbox import digest_recipients, expiry_messages
@@ -47,6 +48,15 @@ def test_digests_go_to_who_wants_one_today(program):
     assert recipients == {"ada", "ben", "eve"}  # Cleo: never; Dan: another weekday
     tomorrow = {user.username for user in digest_recipients(TODAY + dt.timedelta(days=1))}
     assert tomorrow == {"ada", "eve", "dan"}
+
+
+def test_no_digest_for_a_manager_who_may_not_read_the_pages_it_links_to(program, make_user):
+    program["eve"].groups.clear()  # left the team, still named on partners
+    assert "eve" not in {user.username for user in digest_recipients(TODAY)}
+    program["eve"].user_permissions.add(
+        Permission.objects.get(codename="view_partner", content_type__app_label="partnerprogram")
+    )
+    assert "eve" in {user.username for user in digest_recipients(TODAY)}
 
 
 def test_contacts_of_opted_in_partners_hear_at_the_nearest_milestone(program):
