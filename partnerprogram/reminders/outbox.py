@@ -25,7 +25,7 @@ DIGEST_ITEMS = 20  # per section of a digest; My work shows the rest
 class Queued:
     digests: int
     expiry_reminders: int
-    already_queued: int
+    already_logged: int
 
 
 def queue_reminders(today):
@@ -51,7 +51,7 @@ def queue_reminders(today):
     return Queued(
         digests=sum(message.kind == Kind.DIGEST for message in new),
         expiry_reminders=sum(message.kind == Kind.EXPIRY for message in new),
-        already_queued=len(logged),
+        already_logged=len(logged),
     )
 
 

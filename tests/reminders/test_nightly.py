@@ -33,7 +33,7 @@ def test_nightly_sends_each_digest_and_reminder_to_its_recipient(program, smtp, 
     out = nightly()
     assert "Stored levels as of" in out  # refresh_state ran first
     # Eve has nothing to do, Cleo wants none, Dan's day is another.
-    assert "2 digests, 2 expiry reminders (0 already queued earlier today)" in out
+    assert "2 digests, 2 expiry reminders (0 logged before, not sent again)" in out
     received = smtp.by_recipient()
     assert set(received) == {
         "ada@example.com",
@@ -92,7 +92,7 @@ def test_running_the_job_again_the_same_day_sends_nothing_more(program, smtp):
     nightly()
     assert len(smtp.received) == 4
     out = nightly()
-    assert "0 digests, 0 expiry reminders (4 already queued earlier today)" in out
+    assert "0 digests, 0 expiry reminders (4 logged before, not sent again)" in out
     assert len(smtp.received) == 4
     assert Message.objects.count() == 4
 

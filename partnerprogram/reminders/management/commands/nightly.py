@@ -27,7 +27,7 @@ class Command(BaseCommand):
             queued = self.step("Reminders queued", queue_reminders, today)
             self.stdout.write(
                 f"  {queued.digests} digests, {queued.expiry_reminders} expiry reminders "
-                f"({queued.already_queued} already queued earlier today)"
+                f"({queued.already_logged} logged before, not sent again)"
             )
 
     def step(self, label, work, *args):
