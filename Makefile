@@ -16,7 +16,7 @@ PYTHON_FOR_VENV := $(shell for p in python3.13 python3.12 python3 python; do \
 .PHONY: help install run test lint bench load vendor clean
 
 help:
-	@echo "make run    install into $(VENV), migrate, load the demo data, serve on http://127.0.0.1:$(PORT)"
+	@echo "make run    install into $(VENV), migrate, load the demo data, serve on http://127.0.0.1:$(PORT) with a worker"
 	@echo "make test   install into $(VENV) and run the whole test suite"
 	@echo "make lint   ruff check and format check"
 	@echo "make bench  time every page at 500,000 partners on SQLite and PostgreSQL (BENCH_PARTNERS=...)"
@@ -37,8 +37,11 @@ install: $(VENV)/.installed
 run: install
 	$(MANAGE) migrate --noinput
 	$(MANAGE) seed_demo --if-empty
-	$(MANAGE) refresh_state
+	SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} $(MANAGE) nightly
 	$(MANAGE) ensure_demo_login --url http://127.0.0.1:$(PORT)/
+	@# One background worker beside the server (it prints the queued mail), stopped with it.
+	@$(MANAGE) db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
 
 test: install

@@ -86,7 +86,14 @@ class PartnerAdmin(ProgramAdmin):
         "joined_on",
         "ended_on",
     ]
-    list_filter = ["partner_type", "region", "current_tier", "account_manager", "ended_on"]
+    list_filter = [
+        "partner_type",
+        "region",
+        "current_tier",
+        "account_manager",
+        "ended_on",
+        "contact_reminders",
+    ]
     search_fields = ["name", "country", "contact_email"]
     autocomplete_fields = ["region", "account_manager"]
     date_hierarchy = "joined_on"
@@ -95,7 +102,7 @@ class PartnerAdmin(ProgramAdmin):
     fieldsets = [
         (None, {"fields": ["name", "partner_type", "region", "country", "account_manager"]}),
         ("Membership", {"fields": ["joined_on", "ended_on", "current_tier", "record_transition"]}),
-        ("Contact", {"fields": ["contact_email", "website", "notes"]}),
+        ("Contact", {"fields": ["contact_email", "contact_reminders", "website", "notes"]}),
     ]
     inlines = [CertificationInline, TransitionInline, FeedbackInline, ReviewInline]
 

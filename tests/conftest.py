@@ -48,6 +48,13 @@ def fresh_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def tasks_run_at_once(settings):
+    """Background tasks run when queued; one test runs a real worker on the database
+    backend (tests/reminders/test_worker.py)."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+
 @pytest.fixture
 def make_user(django_user_model):
     ensure_roles()

@@ -1,5 +1,5 @@
-"""The profile page: who you are, and your API tokens for BI tools (make, see, revoke); and
-logging out with a word that it happened."""
+"""The profile page: who you are, how often your digest comes, your API tokens for BI
+tools (make, see, revoke); and logging out with a word that it happened."""
 
 from django.contrib import messages
 from django.contrib.auth.views import LogoutView
@@ -9,6 +9,7 @@ from django.views.generic import TemplateView
 
 from partnerprogram.accounts.forms import TokenForm
 from partnerprogram.accounts.models import ApiToken
+from partnerprogram.reminders.views import preference_form
 from partnerprogram.web.mixins import ReadPermissionMixin
 
 
@@ -23,6 +24,7 @@ class ProfileView(ReadPermissionMixin, TemplateView):
         context.setdefault("form", TokenForm())
         context["tokens"] = ApiToken.objects.filter(user=self.request.user)
         context["schema_url"] = reverse("api-docs")
+        context["reminder_form"] = preference_form(self.request.user)
         return context
 
     def post(self, request, *args, **kwargs):

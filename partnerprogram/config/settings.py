@@ -12,6 +12,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from partnerprogram.config.mail import mailers_from_url
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 
@@ -86,6 +88,10 @@ INSTALLED_APPS = [
     "partnerprogram.accounts",
     "certifications",
     "tiers",
+    # Before django_tasks_db: its db_worker command is ours, which first takes back the
+    # messages a killed worker left half sent.
+    "partnerprogram.reminders",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -249,6 +255,27 @@ STAGNATION_MONTHS = env_int("STAGNATION_MONTHS", 12, minimum=1)
 IMPORT_MAX_UNPACKED_MB = env_int("IMPORT_MAX_UNPACKED_MB", 200, minimum=1)
 IMPORT_MAX_LINES = env_int("IMPORT_MAX_LINES", 2_000_000, minimum=1)
 IMPORT_MAX_SECONDS = env_int("IMPORT_MAX_SECONDS", 25, minimum=1)
+
+# --- Background work and mail ------------------------------------------------------------------
+# Tasks are rows in the project's own database; `manage.py db_worker` runs them (README).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# EMAIL_URL (partnerprogram/config/mail.py). Unset, a developer's checkout prints every
+# message (make run's output) and production hands it to the host's own mail server.
+MAILERS = mailers_from_url(env_str("EMAIL_URL", "" if DEBUG else "smtp://localhost:25"))
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Partner Program <partners@localhost>")
+# The address of the site as its users reach it: the links in every message start with it.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+if not SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(f"SITE_URL must start with http:// or https://, not {SITE_URL!r}.")
+# The program's name, in the subject and heading of every message.
+PROGRAM_NAME = env_str("PROGRAM_NAME", "Partner Program")
+# A message that fails is tried again this many times, after RETRY_SECONDS, then twice and
+# four times as long.
+REMINDER_RETRIES = env_int("REMINDER_RETRIES", 3, minimum=0, maximum=10)
+REMINDER_RETRY_SECONDS = env_int("REMINDER_RETRY_SECONDS", 60, minimum=0)
+# A message a worker began to send this long ago without finishing was cut off (its worker
+# killed): the next worker to start sends it again. Far above the SMTP timeout.
+REMINDER_CLAIM_TIMEOUT_SECONDS = env_int("REMINDER_CLAIM_TIMEOUT_SECONDS", 600, minimum=0)
 
 # --- Login throttling (django-axes) -----------------------------------------------------------
 # After AXES_FAILURE_LIMIT wrong passwords for one username from one address, that username

@@ -47,4 +47,5 @@ urlpatterns = [
         name="api-docs",
     ),
     path("", include("partnerprogram.daily.urls")),
+    path("", include("partnerprogram.reminders.urls")),
 ]

@@ -317,6 +317,8 @@ def generate_program(*, partners=300, seed=1, today):
                 "joined_on": joined,
                 "ended_on": ended,
                 "contact_email": f"partners@{slug}.example",
+                # Not drawn from rng: the rest of the demo stays as it was.
+                "contact_reminders": index % 4 == 0,
                 "website": f"https://{slug}.example",
             }
         )
@@ -545,6 +547,7 @@ def write_program(program, *, progress=None):
                 "joined_on",
                 "ended_on",
                 "contact_email",
+                "contact_reminders",
                 "website",
                 "notes",
             ],
@@ -559,6 +562,7 @@ def write_program(program, *, progress=None):
                     p["joined_on"],
                     p["ended_on"],
                     p["contact_email"],
+                    p["contact_reminders"],
                     p["website"],
                     "",
                 )

@@ -90,7 +90,7 @@ SOURCES = {
             "partner_type": Feeds((LEVELS, LEVEL_SEGMENTS), since="joined_on"),
             "account_manager": Feeds((LEVELS, LEVEL_SEGMENTS), since="joined_on"),
         },
-        inert=("id", "name", "country", "contact_email", "website", "notes"),
+        inert=("id", "name", "country", "contact_email", "contact_reminders", "website", "notes"),
         rows=Feeds((PARTNERS,), since="joined_on"),
         derived=STORED,
     ),

@@ -135,6 +135,12 @@ class Partner(WatchedModel):
         ),
     )
     contact_email = models.EmailField(blank=True)
+    contact_reminders = models.BooleanField(
+        "Reminders to the contact",
+        default=False,
+        db_default=False,  # for bulk inserts that name only the other columns
+        help_text="Email the contact 90, 30 and 7 days before each certification ends.",
+    )
     website = models.URLField(blank=True)
     notes = models.TextField(blank=True)
 

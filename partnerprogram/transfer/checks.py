@@ -343,6 +343,7 @@ class PartnersCheck(FileCheck):
             "joined_on",
             "ended_on",
             "contact_email",
+            "contact_reminders",
             "website",
             "notes",
         )
@@ -393,4 +394,4 @@ class PartnersCheck(FileCheck):
         instance.country, manager, *rest = rest
         instance.account_manager_id = user_pk(manager)
         instance.joined_on, instance.ended_on, instance.contact_email, *rest = rest
-        instance.website, instance.notes = rest
+        instance.contact_reminders, instance.website, instance.notes = rest

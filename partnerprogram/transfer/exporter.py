@@ -75,6 +75,7 @@ def _tables():
                 "joined_on",
                 "ended_on",
                 "contact_email",
+                "contact_reminders",
                 "website",
                 "notes",
             ),

@@ -196,6 +196,7 @@ PARTNERS = FileFormat(
         required("joined_on", date),
         optional("ended_on", date),
         Column("contact_email", empty=""),
+        later(flag("contact_reminders")),
         later(Column("website", empty="")),
         later(free_text("notes")),
     ),

@@ -24,6 +24,7 @@ PARTNER_FIELDS = (
     "joined_on",
     "ended_on",
     "contact_email",
+    "contact_reminders",
     "website",
     "notes",
 )

@@ -73,6 +73,7 @@ PAGES = [
     Page("review-edit", "remediation:review-edit", args=("review",), users=(MANAGER,)),
     Page("review-close", "remediation:review-close", args=("review",), users=(MANAGER,)),
     Page("profile", "accounts:profile"),
+    Page("my-work", "reminders:my-work"),
     # drf-spectacular's Swagger UI: its markup, not ours (the admin rule applies).
     Page("api-docs", "api-docs", users=(MANAGER,), own=()),
     # What a viewer sees when a page is not theirs, and a record that does not exist.
@@ -123,6 +124,7 @@ NOT_PAGES = {
     "remediation:review-reopen": "POST only",
     "remediation:action-create": "POST only (its form is on the review page)",
     "remediation:action-mark": "POST only",
+    "reminders:preference": "POST only",
     f"{ADMIN_PARTNER}_export": "a ZIP download",
     f"{ADMIN_PARTNER}_import_sample": "a ZIP download",
 }
@@ -171,6 +173,8 @@ def seed_program(make_user, django_user_model):
         closed_on=opened + dt.timedelta(days=20),
     )
     f.action_item(closed, "Confirm the exam date", due_on=opened + dt.timedelta(days=10))
+    # The manager's own work (My work): this partner's overdue review and certifications.
+    Partner.objects.filter(pk=partner.pk).update(account_manager=manager)
     return {
         "partner": partner.pk,
         "review": review.pk,

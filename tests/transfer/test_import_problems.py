@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 BETA = "Beta,reseller,EMEA,France,amorgan,2024-02-01,,beta@example.com"
 PARTNER_COLUMNS = (
     "name, partner_type, region, country, account_manager, joined_on, ended_on, contact_email, "
-    "website, notes"
+    "contact_reminders, website, notes"
 )
 
 CASES = {

@@ -208,7 +208,7 @@ def test_two_exports_of_one_program_are_the_same_bytes_sorted_by_natural_key(tmp
     assert names == sorted(names)
     assert first["partners.csv"].startswith(
         b"name,partner_type,region,country,account_manager,joined_on,ended_on,contact_email,"
-        b"website,notes\n"
+        b"contact_reminders,website,notes\n"
     )
     assert first["feedback.csv"].startswith(
         b"id,partner,received_on,channel,topic,rating,comment,follow_up_needed,logged_by\n"
