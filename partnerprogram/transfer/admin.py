@@ -1,0 +1,48 @@
+from django.contrib import admin
+
+from partnerprogram.transfer.models import ProgramImport
+
+
+@admin.register(ProgramImport)
+class ProgramImportAdmin(admin.ModelAdmin):
+    """Every program import, read only (the admin's import page and the worker write them);
+    the Import program page links each to its own page."""
+
+    list_display = ["created_at", "file_name", "user", "dry_run", "state", "finished_at"]
+    list_filter = ["state", "dry_run", "created_at"]
+    search_fields = ["file_name", "user__username"]
+    date_hierarchy = "created_at"
+    list_select_related = ["user"]
+    fields = [
+        "file_name",
+        "user",
+        "created_at",
+        "dry_run",
+        "create_users",
+        "preview",
+        "size",
+        "state",
+        "progress_label",
+        "progress_done",
+        "progress_total",
+        "updated_at",
+        "started_at",
+        "finished_at",
+        "problems_count",
+        "error",
+        "result",
+        "problems",
+    ]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).without_upload()
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
