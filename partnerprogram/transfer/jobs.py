@@ -12,7 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.tasks import default_task_backend, task
+from django.tasks import task
 from django.utils import timezone
 
 from partnerprogram.reminders.lock import only_one
@@ -82,7 +82,7 @@ def queue(job, delay=0):
     tests' immediate backend runs it at once). With django-tasks-db the task is a row of
     the same database, so a worker never sees the task before the job."""
     work = run_program_import
-    if delay and default_task_backend.supports_defer:
+    if delay and work.get_backend().supports_defer:
         work = work.using(run_after=timezone.now() + timedelta(seconds=delay))
     return work.enqueue(job.pk)
 
@@ -92,7 +92,7 @@ def run_program_import(job_id):
     """Run the job `job_id` if no other import is running; else queue it again to wait."""
     with only_one(LOCK) as held:
         if not held:
-            if default_task_backend.supports_defer:
+            if run_program_import.get_backend().supports_defer:
                 queue(ProgramImport(pk=job_id), delay=WAIT_SECONDS)
             return "waiting"
         return run(job_id)

@@ -14,6 +14,8 @@ Hence:
   database, never wait for the writer).
 
 Writes are at most one a second, so that a large import spends nothing noticeable on them.
+The job's row must not be locked by the caller's own transaction (the worker runs a task
+outside any), or the second connection would wait for it.
 """
 
 import json
