@@ -9,11 +9,17 @@ project's own templates render: the rule is in test_every_page_is_accessible.py.
 import dataclasses
 import datetime as dt
 import io
+import zipfile
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from partnerprogram.models import Partner
+from partnerprogram.transfer.jobs import program_import_preview
+from partnerprogram.transfer.models import JobState, ProgramImport
+from partnerprogram.transfer.views import SAMPLE_DIR
 from tests import factories as f
 
 MANAGER, VIEWER, ADMIN, ANONYMOUS = "manager", "viewer", "admin", "anonymous"
@@ -109,6 +115,22 @@ PAGES = [
         users=(ADMIN,),
         own=(".breadcrumbs", "#content-main"),
     ),
+    # A preview the worker has run, with its rows per file and the rows that change.
+    Page(
+        "admin-import-preview",
+        f"{ADMIN_PARTNER}_import_job",
+        args=("import_preview",),
+        users=(ADMIN,),
+        own=(".breadcrumbs", "#content-main"),
+    ),
+    # An import waiting for another (the page follows it with import-progress.js).
+    Page(
+        "admin-import-waiting",
+        f"{ADMIN_PARTNER}_import_job",
+        args=("import_waiting",),
+        users=(ADMIN,),
+        own=(".breadcrumbs", "#content-main"),
+    ),
 ]
 
 # Named URLs that serve no page: JSON, downloads, redirects, and POST-only actions.
@@ -180,7 +202,27 @@ def seed_program(make_user, django_user_model):
         "review": review.pk,
         "closed_review": closed.pk,
         "missing": 999_999_999,
+        **seed_imports(django_user_model.objects.get(username="admin")),
     }
+
+
+def seed_imports(admin):
+    """The admin's preview of the sample folder (run by the tests' immediate task backend),
+    and an import of it waiting behind another that runs."""
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zipped:
+        for path in sorted(SAMPLE_DIR.glob("*.csv")):
+            zipped.write(path, f"sample/{path.name}")
+    upload = SimpleUploadedFile("partner-program-sample.zip", archive.getvalue())
+    preview = program_import_preview(upload=upload, user=admin, create_users=True)
+    running = ProgramImport.objects.create(
+        user=admin, file_name="partners.csv", state=JobState.RUNNING, started_at=timezone.now()
+    )
+    waiting = ProgramImport.objects.create(
+        user=admin, file_name=preview.file_name, dry_run=False, preview=preview
+    )
+    assert running.pk < waiting.pk
+    return {"import_preview": preview.pk, "import_waiting": waiting.pk}
 
 
 def slug_of(user, page, size=None):
