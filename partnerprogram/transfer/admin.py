@@ -1,10 +1,11 @@
 from django.contrib import admin
 
 from partnerprogram.transfer.models import ProgramImport
+from partnerprogram.web.admin import LogAdmin
 
 
 @admin.register(ProgramImport)
-class ProgramImportAdmin(admin.ModelAdmin):
+class ProgramImportAdmin(LogAdmin):
     """Every program import, read only (the admin's import page and the worker write them);
     the Import program page links each to its own page."""
 
@@ -33,16 +34,6 @@ class ProgramImportAdmin(admin.ModelAdmin):
         "result",
         "problems",
     ]
-    readonly_fields = fields
 
     def get_queryset(self, request):
         return super().get_queryset(request).without_upload()
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

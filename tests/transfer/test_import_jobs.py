@@ -191,3 +191,15 @@ def test_previews_left_waiting_for_a_day_let_go_of_their_upload(staff, program):
     recent.refresh_from_db()
     assert (bytes(old.upload), old.size) == (b"", 0)
     assert recent.size > 0 and bytes(recent.upload)
+
+
+def test_the_admin_lists_the_jobs_read_only(client, superuser, staff, program):
+    job = queued_import(staff, PARTNERS)
+    client.force_login(superuser)
+    listing = client.get(reverse("admin:transfer_programimport_changelist"))
+    assert listing.status_code == 200
+    assert "program.zip" in listing.text
+    page = client.get(reverse("admin:transfer_programimport_change", args=[job.pk]))
+    assert page.status_code == 200
+    assert 'name="file_name"' not in page.text  # read only
+    assert client.get(reverse("admin:transfer_programimport_add")).status_code == 403
