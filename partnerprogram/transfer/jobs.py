@@ -6,12 +6,14 @@ running waits for it, queued again a few seconds later, so that imports never in
 (on SQLite a dry run could not even begin while an import holds the database).
 """
 
+import json
 import logging
 import tempfile
 from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.tasks import task
 from django.utils import timezone
 
@@ -50,15 +52,20 @@ def program_import_preview(*, upload, user, create_users):
 
 
 def program_import_confirm(*, preview, user):
-    """Queue the import of what `preview` showed, from its stored upload."""
-    job = ProgramImport.objects.create(
-        user=user,
-        file_name=preview.file_name,
-        size=preview.size,
-        dry_run=False,
-        create_users=preview.create_users,
-        preview=preview,
-    )
+    """Queue the import of what `preview` showed, from its stored upload; the import already
+    queued when the preview was confirmed before."""
+    try:
+        with transaction.atomic():
+            job = ProgramImport.objects.create(
+                user=user,
+                file_name=preview.file_name,
+                size=preview.size,
+                dry_run=False,
+                create_users=preview.create_users,
+                preview=preview,
+            )
+    except IntegrityError:
+        return ProgramImport.objects.without_upload().get(preview=preview)
     queue(job)
     return job
 
@@ -153,11 +160,13 @@ def finish(job, report, *, result=None, error=""):
     now = timezone.now()
     ProgramImport.objects.filter(pk=job.pk).update(
         state=JobState.FAILED if error else JobState.DONE,
-        error=error,
-        result=summary_of(result) if result else {},
-        problems=[[p.file, p.line, p.column, p.message] for p in problems[: job.MAX_PROBLEMS_KEPT]],
+        error=storable(error),
+        result=storable(summary_of(result) if result else {}),
+        problems=storable(
+            [[p.file, p.line, p.column, p.message] for p in problems[: job.MAX_PROBLEMS_KEPT]]
+        ),
         problems_count=len(problems),
-        progress_label=label,
+        progress_label=storable(label),
         progress_done=done,
         progress_total=total,
         finished_at=now,
@@ -166,6 +175,14 @@ def finish(job, report, *, result=None, error=""):
     if not job.dry_run or error or problems:
         let_go_of_upload(job.upload_job)  # imported, or it cannot be
     return JobState.FAILED if error else JobState.DONE
+
+
+def storable(value):
+    """`value` (text, or lists and dicts of it) without NUL characters, which a problem may
+    quote from a file of random bytes and which PostgreSQL refuses in text and JSON."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    return json.loads(json.dumps(value).replace("\\u0000", "\\ufffd"))
 
 
 def summary_of(result):

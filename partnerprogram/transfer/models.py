@@ -80,6 +80,8 @@ class ProgramImport(models.Model):
                 condition=Q(dry_run=True) | Q(preview__isnull=False),
                 name="program_import_confirms_a_preview",
             ),
+            # Confirm pressed twice, or in two tabs: one import.
+            models.UniqueConstraint(fields=["preview"], name="program_import_once_per_preview"),
         ]
         indexes = [models.Index(fields=["state", "created_at"], name="program_import_state")]
 

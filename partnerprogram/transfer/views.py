@@ -173,7 +173,9 @@ def program_import_job(request, model_admin, job_id):
         "title": f"{'Preview' if job.dry_run else 'Import'} of {job.file_name}",
         "job": read_progress(job),
         "waiting_for": job.waiting_for() if job.state == JobState.QUEUED else None,
-        "import_job": job.imports.select_related("user").first() if job.dry_run else None,
+        "import_job": job.imports.without_upload().select_related("user").first()
+        if job.dry_run
+        else None,
         "is_uploader": job.user_id == request.user.pk,
     }
     return TemplateResponse(request, "admin/partnerprogram/import_job.html", context)

@@ -297,3 +297,12 @@ def test_the_import_page_lists_the_latest_jobs(staff_client, program):
     page = staff_client.get(URL).text
     assert f'href="{job_url(preview)}"' in page
     assert "<td>Preview</td>" in page
+
+
+def test_a_second_confirmation_of_a_preview_is_refused(staff_client, program):
+    _, preview = upload(staff_client, zipped({"partners.csv": ["Beta,msp,EMEA,,,2024-02-01,,"]}))
+    confirm(staff_client, preview)
+    response, latest = confirm(staff_client, preview)
+    assert "That preview can no longer be confirmed" in response.text
+    assert latest.preview == preview  # no second import
+    assert ProgramImport.objects.filter(dry_run=False).count() == 1

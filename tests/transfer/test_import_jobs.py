@@ -203,3 +203,14 @@ def test_the_admin_lists_the_jobs_read_only(client, superuser, staff, program):
     assert page.status_code == 200
     assert 'name="file_name"' not in page.text  # read only
     assert client.get(reverse("admin:transfer_programimport_add")).status_code == 403
+
+
+def test_a_preview_confirmed_twice_is_imported_once(staff, program):
+    """Two tabs, or two clicks that both passed the page's check: one import."""
+    preview = queued_import(staff, PARTNERS).preview
+    ProgramImport.objects.filter(preview=preview).delete()
+    first = jobs.program_import_confirm(preview=preview, user=staff)
+    again = jobs.program_import_confirm(preview=preview, user=staff)
+    assert again == first
+    assert ProgramImport.objects.filter(preview=preview).count() == 1
+    assert Partner.objects.filter(name="Beta").count() == 1
