@@ -123,6 +123,14 @@ PAGES = [
         users=(ADMIN,),
         own=(".breadcrumbs", "#content-main"),
     ),
+    # A preview with problems: the table of them.
+    Page(
+        "admin-import-problems",
+        f"{ADMIN_PARTNER}_import_job",
+        args=("import_problems",),
+        users=(ADMIN,),
+        own=(".breadcrumbs", "#content-main"),
+    ),
     # An import waiting for another (the page follows it with import-progress.js).
     Page(
         "admin-import-waiting",
@@ -207,22 +215,39 @@ def seed_program(make_user, django_user_model):
 
 
 def seed_imports(admin):
-    """The admin's preview of the sample folder (run by the tests' immediate task backend),
-    and an import of it waiting behind another that runs."""
-    archive = io.BytesIO()
-    with zipfile.ZipFile(archive, "w") as zipped:
-        for path in sorted(SAMPLE_DIR.glob("*.csv")):
-            zipped.write(path, f"sample/{path.name}")
-    upload = SimpleUploadedFile("partner-program-sample.zip", archive.getvalue())
-    preview = program_import_preview(upload=upload, user=admin, create_users=True)
+    """The admin's previews of the sample folder (run by the tests' immediate task backend):
+    of its program files, and of all of it (its reviews name ids that the demo's reviews
+    hold: problems); and an import waiting behind another that runs."""
+    program_files = [
+        path
+        for path in sorted(SAMPLE_DIR.glob("*.csv"))
+        if path.name not in ("remediation_reviews.csv", "action_items.csv")
+    ]
+    problems = preview_of(sorted(SAMPLE_DIR.glob("*.csv")), admin)
+    preview = preview_of(program_files, admin)
     running = ProgramImport.objects.create(
         user=admin, file_name="partners.csv", state=JobState.RUNNING, started_at=timezone.now()
     )
     waiting = ProgramImport.objects.create(
         user=admin, file_name=preview.file_name, dry_run=False, preview=preview
     )
-    assert running.pk < waiting.pk
-    return {"import_preview": preview.pk, "import_waiting": waiting.pk}
+    assert problems.problems_count and preview.ok and running.pk < waiting.pk
+    return {
+        "import_preview": preview.pk,
+        "import_problems": problems.pk,
+        "import_waiting": waiting.pk,
+    }
+
+
+def preview_of(paths, user):
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zipped:
+        for path in paths:
+            zipped.write(path, f"sample/{path.name}")
+    upload = SimpleUploadedFile("partner-program-sample.zip", archive.getvalue())
+    job = program_import_preview(upload=upload, user=user, create_users=True)
+    job.refresh_from_db()
+    return job
 
 
 def slug_of(user, page, size=None):
