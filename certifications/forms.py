@@ -2,7 +2,12 @@ from django import forms
 from django.utils import timezone
 
 from certifications.models import CertificationLevel
-from partnerprogram.rules.periods import TOO_FAR_AHEAD, latest_projection_day, sane_date
+from partnerprogram.rules.periods import (
+    TOO_FAR_AHEAD,
+    day_label,
+    latest_projection_day,
+    sane_date,
+)
 from partnerprogram.segments import Dimension
 from partnerprogram.web.forms import SegmentForm
 
@@ -27,7 +32,8 @@ class CertificationLevelsForm(SegmentForm):
         day = sane_date(self.cleaned_data.get("as_of")) or today
         if day > (limit := latest_projection_day(today)):
             raise forms.ValidationError(
-                TOO_FAR_AHEAD.format(day=day, limit=limit), code="too_far_ahead"
+                TOO_FAR_AHEAD.format(day=day_label(day), limit=day_label(limit)),
+                code="too_far_ahead",
             )
         return day
 

@@ -1,6 +1,6 @@
 import django_tables2 as tables
 
-from partnerprogram.web.columns import IsoDateColumn, UserColumn
+from partnerprogram.web.columns import DayColumn, UserColumn
 
 
 class PartnerLevelTable(tables.Table):
@@ -13,8 +13,8 @@ class PartnerLevelTable(tables.Table):
     region = tables.Column(order_by="region__name")
     current_tier = tables.Column(verbose_name="Current tier", order_by="current_tier__rank")
     account_manager = UserColumn()
-    joined_on = IsoDateColumn(verbose_name="Joined")
-    ended_on = IsoDateColumn(verbose_name="Ended")
+    joined_on = DayColumn(verbose_name="Joined")
+    ended_on = DayColumn(verbose_name="Ended")
 
     class Meta:
         order_by = "name"

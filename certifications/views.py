@@ -10,7 +10,7 @@ from certifications.forms import CertificationLevelsForm, DrillDownForm
 from certifications.tables import PartnerLevelTable
 from partnerprogram.models import Partner
 from partnerprogram.rules.days import projected_from
-from partnerprogram.rules.periods import PROJECTION
+from partnerprogram.rules.periods import PROJECTION, day_label
 from partnerprogram.segments import Dimension
 from partnerprogram.web.charts import band_references, chart
 from partnerprogram.web.exports import SUMMARY_FORMATS, summary_download
@@ -21,7 +21,7 @@ from partnerprogram.web.mixins import READ_PERMISSION
 def trend_chart(trend, target_name):
     return chart(
         "line",
-        [f"{point.as_of:%d %b %Y}" for point in trend],
+        [day_label(point.as_of) for point in trend],
         [(f"Certified at {target_name} or higher", [p.cumulative_percent for p in trend])],
         suffix="%",
         y_max=100,
@@ -208,4 +208,4 @@ def describe_drill_down(data, segment):
     else:
         what = f"certified at {level.name} or higher"
     projected = " (a projection)" if projected_from(data["as_of"]) else ""
-    return f"Active partners {what} on {data['as_of']:%d %b %Y}{projected} — {segment.describe()}"
+    return f"Active partners {what} on {day_label(data['as_of'])}{projected} — {segment.describe()}"

@@ -1,6 +1,6 @@
 import django_tables2 as tables
 
-from partnerprogram.web.columns import IsoDateColumn, UserColumn
+from partnerprogram.web.columns import DayColumn, UserColumn
 from tiers.models import TierTransition
 
 
@@ -12,7 +12,7 @@ class AdvancementTable(tables.Table):
     partner = tables.Column(linkify=True, order_by="partner__name")
     from_tier = tables.Column(verbose_name="From", order_by="from_tier__rank")
     to_tier = tables.Column(verbose_name="To", order_by="to_tier__rank")
-    effective_on = IsoDateColumn(verbose_name="Effective")
+    effective_on = DayColumn(verbose_name="Effective")
     region = tables.Column(accessor="partner__region", order_by="partner__region__name")
     account_manager = UserColumn("partner__account_manager")
     reason = tables.Column()
@@ -39,10 +39,10 @@ class StagnantTable(tables.Table):
 
     name = tables.Column(linkify=True, verbose_name="Partner")
     tier_on_day_id = tables.Column(verbose_name="Tier at period end")
-    latest_change_on = IsoDateColumn(verbose_name="Last tier change")
+    latest_change_on = DayColumn(verbose_name="Last tier change")
     region = tables.Column(order_by="region__name")
     account_manager = UserColumn()
-    joined_on = IsoDateColumn(verbose_name="Joined")
+    joined_on = DayColumn(verbose_name="Joined")
 
     class Meta:
         # By name: a page of a past period then needs only its own rows' last change, where

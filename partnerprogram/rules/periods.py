@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.formats import date_format
 
 ONE_DAY = dt.timedelta(days=1)
 
@@ -39,10 +40,12 @@ PROJECTION = (
     "Projection: the figures if no certification is awarded, renewed or revoked and no "
     "partner joins or leaves; certifications expire as recorded."
 )
-TOO_FAR_AHEAD = (
-    "{day:%d %b %Y} is more than a year after today: a projection goes no further than "
-    "{limit:%d %b %Y}."
-)
+TOO_FAR_AHEAD = "{day} is more than a year after today: a projection goes no further than {limit}."
+
+
+def day_label(day):
+    """`day` as every page shows a date (the DATE_FORMAT setting: 27 Nov 2026)."""
+    return date_format(day)
 
 
 def latest_projection_day(today):
@@ -165,7 +168,7 @@ class Period:
             return f"{self.start:%b %Y}"
         if self.kind == PeriodKind.YEAR:
             return f"FY{self.fiscal_year}"
-        return f"{self.start.day} {self.start:%b %Y} – {self.end.day} {self.end:%b %Y}"
+        return f"{day_label(self.start)} – {day_label(self.end)}"
 
     def shifted(self, steps):
         """The period of the same kind `steps` periods later (earlier when negative)."""

@@ -5,18 +5,20 @@ from django.db.models import F
 from django.urls import reverse
 
 from partnerprogram.models import user_label
+from partnerprogram.rules.periods import day_label
 
 
-class IsoDateColumn(tables.Column):
-    """A date as YYYY-MM-DD, never wrapped. (django-tables2's DateColumn compiles a template
-    for every cell: a tenth of a partner list page's time.)"""
+class DayColumn(tables.Column):
+    """A date as every page shows one (day_label: 27 Nov 2026), never wrapped; downloads
+    keep YYYY-MM-DD, which spreadsheets read as a date. (django-tables2's DateColumn
+    compiles a template for every cell: a tenth of a partner list page's time.)"""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("attrs", {"td": {"class": "text-nowrap"}})
         super().__init__(**kwargs)
 
     def render(self, value):
-        return value.isoformat()
+        return day_label(value)
 
     def value(self, value):
         return value.isoformat()

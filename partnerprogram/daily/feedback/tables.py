@@ -2,7 +2,7 @@ import django_tables2 as tables
 from django.utils.text import Truncator
 
 from partnerprogram.models import PartnerFeedback, user_label
-from partnerprogram.web.columns import IsoDateColumn
+from partnerprogram.web.columns import DayColumn
 
 COMMENT_PREVIEW = 140
 
@@ -11,7 +11,7 @@ class FeedbackTable(tables.Table):
     """Feedback rows; the data must select the partner and the user who logged it. Comments
     are text: the template escapes them like every other value."""
 
-    received_on = IsoDateColumn(verbose_name="Received")
+    received_on = DayColumn(verbose_name="Received")
     partner = tables.Column(linkify=True, order_by=("partner__name",))
     channel = tables.Column()
     topic = tables.Column()

@@ -3,7 +3,7 @@ from django.utils.html import format_html
 
 from partnerprogram.kpis import Standing
 from partnerprogram.models import Partner
-from partnerprogram.web.columns import IsoDateColumn, UserColumn, order_nulls_first
+from partnerprogram.web.columns import DayColumn, UserColumn, order_nulls_first
 
 
 def render_standing(standing):
@@ -31,8 +31,8 @@ class PartnerTable(tables.Table):
     )
     standing = tables.Column(verbose_name="Standing today", order_by=("standing_order", "name"))
     account_manager = UserColumn()
-    joined_on = IsoDateColumn(verbose_name="Joined")
-    ended_on = IsoDateColumn(verbose_name="Ended")
+    joined_on = DayColumn(verbose_name="Joined")
+    ended_on = DayColumn(verbose_name="Ended")
 
     class Meta:
         model = Partner

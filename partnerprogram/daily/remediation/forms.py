@@ -7,7 +7,7 @@ from django.utils.html import format_html
 from partnerprogram.daily.partners.forms import crispy_helper
 from partnerprogram.daily.remediation import services
 from partnerprogram.models import RemediationReview, ReviewStatus
-from partnerprogram.rules.periods import sane_date
+from partnerprogram.rules.periods import day_label, sane_date
 from partnerprogram.web.fields import DateInput, PartnerField, UserChoiceField
 
 
@@ -89,7 +89,7 @@ class ReviewOpenForm(forms.ModelForm):
                     partner,
                     existing.get_absolute_url(),
                     existing.pk,
-                    existing.due_on.isoformat(),
+                    day_label(existing.due_on),
                 ),
             )
         return data
@@ -173,6 +173,6 @@ class ReviewCloseForm(forms.ModelForm):
             elif partner.ended_on is not None:
                 self.add_error(
                     "end_partnership",
-                    f"{partner} already ended on {partner.ended_on.isoformat()}.",
+                    f"{partner} already ended on {day_label(partner.ended_on)}.",
                 )
         return data

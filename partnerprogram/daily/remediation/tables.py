@@ -6,7 +6,7 @@ from django.utils.safestring import mark_safe
 
 from partnerprogram.kpis import review_reason_for
 from partnerprogram.models import Partner, RemediationReview, ReviewStatus
-from partnerprogram.web.columns import IsoDateColumn, UserColumn, order_nulls_first, url_by_pk
+from partnerprogram.web.columns import DayColumn, UserColumn, order_nulls_first, url_by_pk
 
 
 class AttentionTable(tables.Table):
@@ -105,7 +105,7 @@ class AtRiskTable(AttentionTable):
     (and the stored end's index serves that order, where a name order sorts them all)."""
 
     pagination_label = "Pages of partners at risk"
-    keeps_until = IsoDateColumn(verbose_name="Certification ends")
+    keeps_until = DayColumn(verbose_name="Certification ends")
     days_left = tables.Column(
         accessor="keeps_until", verbose_name="Days left", order_by=("keeps_until",)
     )
@@ -138,10 +138,10 @@ class ReviewTable(tables.Table):
     reason = tables.Column(linkify=lambda record: record.get_absolute_url(), verbose_name="Review")
     status = tables.Column()
     owner = UserColumn("owner")
-    opened_on = IsoDateColumn(verbose_name="Opened")
-    due_on = IsoDateColumn(verbose_name="Due")
+    opened_on = DayColumn(verbose_name="Opened")
+    due_on = DayColumn(verbose_name="Due")
     overdue = tables.Column(accessor="is_overdue", verbose_name="Overdue")
-    closed_on = IsoDateColumn(verbose_name="Closed")
+    closed_on = DayColumn(verbose_name="Closed")
     action_plan = tables.Column()
 
     class Meta:

@@ -1,3 +1,4 @@
+import datetime as dt
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -28,6 +29,7 @@ from partnerprogram.daily.remediation.forms import (
 )
 from partnerprogram.daily.remediation.tables import AtRiskTable, BelowThresholdTable, ReviewTable
 from partnerprogram.models import Partner, RemediationReview, ReviewStatus, user_label
+from partnerprogram.rules.periods import day_label
 from partnerprogram.web.listing import FilteredTableView, PagedByKeys, TablePageMixin
 from partnerprogram.web.listing import table_pagination as bounded_pagination
 from partnerprogram.web.mixins import FormPageMixin, ReadPermissionMixin, safe_next
@@ -166,7 +168,7 @@ def _shown(record, name):
     if field.choices:
         return getattr(record, f"get_{name}_display")() or "—"
     value = getattr(record, name)
-    return value.isoformat() if hasattr(value, "isoformat") else (value or "—")
+    return day_label(value) if isinstance(value, dt.date) else (value or "—")
 
 
 def review_history(review):
@@ -259,7 +261,7 @@ class ReviewCreateView(FormPageMixin, CreateView):
             obj.partner,
             obj.get_absolute_url(),
             obj.pk,
-            obj.due_on.isoformat(),
+            day_label(obj.due_on),
         )
 
 
@@ -274,7 +276,7 @@ class OpenReviewMixin:
         if not review.is_open:
             messages.error(
                 request,
-                f"This review was closed on {review.closed_on.isoformat()}; "
+                f"This review was closed on {day_label(review.closed_on)}; "
                 "reopen it to start a new one.",
             )
             return redirect(review)
@@ -328,7 +330,7 @@ class ReviewCloseView(OpenReviewMixin, FormPageMixin, UpdateView):
     def success_message(self, obj):
         message = f"Review closed: {obj.get_status_display().lower()}."
         if obj.partner.ended_on == obj.closed_on:
-            message += f" {obj.partner} ended on {obj.closed_on.isoformat()}."
+            message += f" {obj.partner} ended on {day_label(obj.closed_on)}."
         return message
 
 
@@ -360,5 +362,7 @@ class ReviewReopenView(PermissionRequiredMixin, View):
             else:
                 messages.error(request, " ".join(error.messages))
             return redirect(closed)
-        messages.success(request, f"Review reopened as review #{review.pk}, due {review.due_on}.")
+        messages.success(
+            request, f"Review reopened as review #{review.pk}, due {day_label(review.due_on)}."
+        )
         return HttpResponseRedirect(review.get_absolute_url())
