@@ -8,6 +8,7 @@ from certifications import kpis
 from certifications.cards import certification_card, drill_down_url
 from certifications.forms import CertificationLevelsForm, DrillDownForm
 from certifications.tables import PartnerLevelTable
+from partnerprogram import freshness
 from partnerprogram.models import Partner
 from partnerprogram.rules.days import projected_from
 from partnerprogram.rules.periods import PROJECTION, day_label
@@ -72,6 +73,7 @@ class CertificationLevelsView(PermissionRequiredMixin, TemplateView):
         context.update(
             as_of=as_of,
             is_today=as_of == timezone.localdate(),
+            stored=freshness.answering_state(as_of),
             projection=PROJECTION if projected_from(as_of) else "",
             segment=segment,
             figures=figures,

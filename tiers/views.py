@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.views.generic import TemplateView
 from django_tables2 import RequestConfig
 
+from partnerprogram import freshness
 from partnerprogram.web.charts import chart
 from partnerprogram.web.exports import SUMMARY_FORMATS, SafeTableExport, summary_download
 from partnerprogram.web.listing import PAGE_SIZES, table_pagination
@@ -112,6 +113,7 @@ class TierAdvancementsView(PermissionRequiredMixin, TemplateView):
             period=period,
             segment=segment,
             figures=figures,
+            stored=freshness.answering_state(figures.through) if figures.to_date else None,
             trend_chart=trend_chart(figures),
             comparisons=zip(figures.comparisons, ("previous", "year-ago"), strict=False),
             stagnation_months=settings.STAGNATION_MONTHS,

@@ -435,7 +435,7 @@ def test_reevaluating_a_partnership_may_end_the_partner_and_its_other_reviews(
     assert (other.status, other.closed_on) == ("closed_without_action", D(2025, 7, 1))
     assert other.outcome == f"The partnership ended on 1 Jul 2025 (review #{review.pk})."
     page = manager_client.get(review.get_absolute_url())
-    assert "Associate In Gold ended on 2025-07-01." in page.text
+    assert "Associate In Gold ended on 1 Jul 2025." in page.text
 
 
 def test_ending_a_partner_that_cannot_end_then_writes_nothing(manager_client, review, program):

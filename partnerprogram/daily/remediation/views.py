@@ -18,7 +18,7 @@ from django_tables2 import MultiTableMixin, RequestConfig
 from django_tables2.export import TableExport
 
 from certifications.kpis import levels_by_rank
-from partnerprogram import kpis
+from partnerprogram import freshness, kpis
 from partnerprogram.daily.remediation import services
 from partnerprogram.daily.remediation.filters import OPEN_OR_IN_PROGRESS, ReviewFilter
 from partnerprogram.daily.remediation.forms import (
@@ -112,6 +112,7 @@ class RemediationView(ReadPermissionMixin, MultiTableMixin, TemplateView):
             form=self.form,
             as_of=self.as_of,
             today=timezone.localdate(),
+            stored=freshness.answering_state(self.as_of),
             below_table=below,
             at_risk_table=at_risk,
             window_days=settings.AT_RISK_WINDOW_DAYS,
