@@ -193,9 +193,8 @@ class Period:
             return self.shifted(-12)
         if self.kind == PeriodKind.YEAR:
             return self.shifted(-1)
-        return Period.custom(
-            add_months(self.start, -12), add_months(self.end, -12), self.start_month
-        )
+        start = add_months(self.start, -12)  # as many days as this range, leap day or not
+        return Period.custom(start, start + dt.timedelta(days=self.days - 1), self.start_month)
 
     def in_progress(self, today):
         """Started and not over: `today` is one of its days (its last day included, since
