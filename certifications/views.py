@@ -10,8 +10,8 @@ from certifications.forms import CertificationLevelsForm, DrillDownForm
 from certifications.tables import PartnerLevelTable
 from partnerprogram import freshness
 from partnerprogram.models import Partner
-from partnerprogram.rules.days import projected_from
-from partnerprogram.rules.periods import PROJECTION, day_label
+from partnerprogram.rules.days import projected_from, projection
+from partnerprogram.rules.periods import day_label
 from partnerprogram.segments import Dimension
 from partnerprogram.web.charts import band_references, chart
 from partnerprogram.web.exports import SUMMARY_FORMATS, summary_download
@@ -74,7 +74,7 @@ class CertificationLevelsView(PermissionRequiredMixin, TemplateView):
             as_of=as_of,
             is_today=as_of == timezone.localdate(),
             stored=freshness.answering_state(as_of),
-            projection=PROJECTION if projected_from(as_of) else "",
+            projection=projection(as_of),
             segment=segment,
             figures=figures,
             dimension=Dimension(dimension),

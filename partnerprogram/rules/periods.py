@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.formats import date_format
 
 ONE_DAY = dt.timedelta(days=1)
@@ -57,6 +58,19 @@ def sane_date(day):
     """`day` (None passes), or a ValidationError when it is outside EARLIEST_DAY..LATEST_DAY."""
     if day and not EARLIEST_DAY <= day <= LATEST_DAY:
         raise ValidationError(CALENDAR_MESSAGE, code="calendar")
+    return day
+
+
+def as_of_day(day):
+    """The day a page or endpoint is about: `day`, or today when it is None. A
+    ValidationError when it is outside the calendar or more than a year after today."""
+    today = timezone.localdate()
+    day = sane_date(day) or today
+    if day > (limit := latest_projection_day(today)):
+        raise ValidationError(
+            TOO_FAR_AHEAD.format(day=day_label(day), limit=day_label(limit)),
+            code="too_far_ahead",
+        )
     return day
 
 

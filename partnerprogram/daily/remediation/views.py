@@ -29,6 +29,7 @@ from partnerprogram.daily.remediation.forms import (
 )
 from partnerprogram.daily.remediation.tables import AtRiskTable, BelowThresholdTable, ReviewTable
 from partnerprogram.models import Partner, RemediationReview, ReviewStatus, user_label
+from partnerprogram.rules import days
 from partnerprogram.rules.periods import day_label
 from partnerprogram.web.listing import FilteredTableView, PagedByKeys, TablePageMixin
 from partnerprogram.web.listing import table_pagination as bounded_pagination
@@ -113,6 +114,7 @@ class RemediationView(ReadPermissionMixin, MultiTableMixin, TemplateView):
             as_of=self.as_of,
             today=timezone.localdate(),
             stored=freshness.answering_state(self.as_of),
+            projection=days.projection(self.as_of),
             below_table=below,
             at_risk_table=at_risk,
             window_days=settings.AT_RISK_WINDOW_DAYS,
