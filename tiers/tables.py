@@ -1,12 +1,13 @@
 import django_tables2 as tables
 
-from partnerprogram.web.columns import DayColumn, UserColumn
+from partnerprogram.web.columns import DayColumn, PhoneColumns, UserColumn
 from tiers.models import TierTransition
 
 
-class AdvancementTable(tables.Table):
+class AdvancementTable(PhoneColumns, tables.Table):
     """The advancements of a period: who moved up, from and to which tier, when."""
 
+    phone_columns = ("partner", "to_tier", "effective_on")
     pagination_label = "Pages of advancing partners"
 
     partner = tables.Column(linkify=True, order_by="partner__name")
@@ -31,10 +32,11 @@ class AdvancementTable(tables.Table):
         order_by = "-effective_on"
 
 
-class StagnantTable(tables.Table):
+class StagnantTable(PhoneColumns, tables.Table):
     """Partners stagnant at the end of a period. `tier_names` ({id: name}) names the
     annotated tier without a query."""
 
+    phone_columns = ("name", "tier_on_day_id", "latest_change_on")
     pagination_label = "Pages of stagnant partners"
 
     name = tables.Column(linkify=True, verbose_name="Partner")
