@@ -63,7 +63,7 @@ def test_an_invalid_day_says_so_and_shows_today(viewer_client, program):
     response = viewer_client.get(OVERVIEW, {"as_of": "31/12/2025"})
     assert response.context["as_of"] == TODAY
     assert "Enter a date as YYYY-MM-DD." in response.text
-    assert "Enter a date as YYYY-MM-DD. Showing today instead." in response.text
+    assert "The day in the filters was refused; showing today instead." in response.text
 
 
 def test_each_row_shows_tier_required_and_held_levels(viewer_client, program):

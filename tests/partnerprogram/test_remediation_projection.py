@@ -56,8 +56,9 @@ def test_the_page_refuses_a_day_more_than_a_year_ahead_and_shows_today(program, 
     assert response.context["as_of"] == TODAY and below(response) == []
     assert (
         "16 Nov 2026 is more than a year after today: a projection goes no further than "
-        "15 Nov 2026. Showing today instead." in response.text
+        "15 Nov 2026." in response.text
     )
+    assert "The day in the filters was refused; showing today instead." in response.text
     assert 'data-testid="projection"' not in response.text
 
 
