@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
+from django.utils import timezone
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
@@ -42,6 +43,17 @@ def fresh_cache():
     """The API's throttle counts requests in the cache; user ids come back from one test to
     the next, so each test starts with none counted."""
     cache.clear()
+
+
+@pytest.fixture
+def today(monkeypatch):
+    """Set today: `today(D(2025, 11, 27))` (timezone.localdate, which the day rules read)."""
+
+    def set_today(day):
+        monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: day)
+        return day
+
+    return set_today
 
 
 @pytest.fixture

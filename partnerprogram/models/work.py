@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from partnerprogram.models.program import Partner, author_field, calendar_days, day_field
 from partnerprogram.models.watched import WatchedModel, WatchedQuerySet
+from partnerprogram.rules.periods import day_label
 
 
 class FeedbackChannel(models.TextChoices):
@@ -75,7 +76,7 @@ class PartnerFeedback(WatchedModel):
         ]
 
     def __str__(self):
-        return f"{self.partner} on {self.received_on:%Y-%m-%d}: {self.get_topic_display()}"
+        return f"{self.partner} on {day_label(self.received_on)}: {self.get_topic_display()}"
 
     def clean(self):
         super().clean()

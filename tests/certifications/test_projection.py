@@ -8,7 +8,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from certifications import kpis
 from partnerprogram.models import Partner
@@ -24,8 +23,8 @@ API = reverse("certifications:api-kpi")
 
 
 @pytest.fixture(autouse=True)
-def today(monkeypatch):
-    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: TODAY)
+def on_today(today):
+    today(TODAY)
 
 
 @pytest.fixture

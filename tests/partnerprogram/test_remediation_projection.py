@@ -6,29 +6,22 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from partnerprogram.rules.periods import PROJECTION
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 D = dt.date
-TODAY = D(2025, 11, 15)
-AHEAD = D(2026, 5, 15)  # six months ahead
-TOO_FAR = D(2026, 11, 16)  # a year and a day ahead
-PAGE = reverse("remediation:overview")
-API = reverse("api-below-threshold")
-
-
-@pytest.fixture(autouse=True)
-def today(monkeypatch):
-    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: TODAY)
+TODAY, AHEAD, TOO_FAR = D(2025, 11, 15), D(2026, 5, 15), D(2026, 11, 16)
+PAGE, API = reverse("remediation:overview"), reverse("api-below-threshold")
 
 
 @pytest.fixture
-def program():
-    """Lapsing: Silver (requires Associate), its Associate ends on 1 Mar 2026, beyond the
+def program(today):
+    """Today is TODAY; AHEAD is six months ahead, TOO_FAR a year and a day.
+    Lapsing: Silver (requires Associate), its Associate ends on 1 Mar 2026, beyond the
     at-risk window today and gone by AHEAD. Steady: Silver, Associate until 2028."""
+    today(TODAY)
     associate, *_ = levels = f.standard_levels()
     _, silver, *_ = f.standard_tiers(levels)
     for name, ends in (("Lapsing", D(2026, 3, 1)), ("Steady", D(2028, 1, 1))):

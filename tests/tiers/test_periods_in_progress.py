@@ -12,7 +12,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from partnerprogram.rules.periods import Period
 from partnerprogram.segments import Segment
@@ -25,17 +24,6 @@ D = dt.date
 PAGE = reverse("tiers:kpi")
 API = reverse("tiers:api-kpi")
 Q4 = Period.quarter(2025, 4, start_month=1)  # 1 Oct - 31 Dec 2025, 92 days
-
-
-@pytest.fixture
-def today(monkeypatch):
-    """Set today: `today(D(2025, 11, 27))`."""
-
-    def set_today(day):
-        monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: day)
-        return day
-
-    return set_today
 
 
 @pytest.fixture

@@ -141,7 +141,7 @@ CASES = {
     ),
     "partner ending before it joined": (
         {"partners.csv": ["Beta,reseller,EMEA,France,,2024-02-01,2024-01-01,"]},
-        ["partners.csv:2: ended_on: A partner cannot end before it joined (joined on 2024-02-01)."],
+        ["partners.csv:2: ended_on: A partner cannot end before it joined (joined on 1 Feb 2024)."],
     ),
     "rating out of range": (
         {"feedback.csv": ["Acme,2024-05-01,survey,training,6,Too good"]},
