@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
+from partnerprogram.models import Partner
 from tests.browser.conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -38,9 +39,11 @@ SPLIT_GROUPS = """() => [...document.querySelectorAll('[role=group][aria-label=D
 def test_tables_keep_what_matters_in_view_on_a_phone(page, live_server, console_errors, make_user):
     call_command("seed_demo", "--partners", "80", "--seed", "4")
     make_user("manager", "Partner managers")
+    partner = Partner.objects.filter(reviews__isnull=False, certifications__isnull=False)[0]
+    pages = {**PAGES, partner.get_absolute_url(): ["Level", "Expires", "Today", "Due"]}
     page.set_viewport_size({"width": 390, "height": 844})
     log_in(page, live_server, "manager", "pw")
-    for url, headers in PAGES.items():
+    for url, headers in pages.items():
         page.goto(f"{live_server.url}{url}")
         assert page.evaluate(SIDEWAYS) == [], url
         for header in headers:
