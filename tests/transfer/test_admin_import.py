@@ -123,7 +123,7 @@ def test_the_confirmation_checks_again_and_writes_nothing_if_the_files_no_longer
     f.transition(program["acme"], program["tiers"][2], f.D(2024, 6, 1))
     before = counts()
     response = staff_client.post(URL, {"confirm": "1", "token": preview.context["token"]})
-    assert "This partner already has a tier transition on 2024-06-01." in response.text
+    assert "This partner already has a tier transition on 1 Jun 2024." in response.text
     assert counts() == before
 
 
