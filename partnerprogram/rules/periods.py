@@ -38,7 +38,8 @@ CALENDAR_MESSAGE = "Choose a date between 1900 and 2999."
 # but expiries would say little (PRODUCT.md, "Periods in progress and future dates").
 PROJECTION_MONTHS = 12
 PROJECTION = (
-    "Projection: the figures if no certification is awarded, renewed or revoked and no "
+    # Pages put it after a "Projection" badge; the API under the key "projection".
+    "The figures if no certification is awarded, renewed or revoked and no "
     "partner joins or leaves; certifications expire as recorded."
 )
 TOO_FAR_AHEAD = "{day} is more than a year after today: a projection goes no further than {limit}."
