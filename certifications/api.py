@@ -5,8 +5,7 @@ from rest_framework import serializers
 
 from certifications import kpis
 from certifications.forms import CertificationLevelsForm
-from partnerprogram.rules.days import projected_from
-from partnerprogram.rules.periods import PROJECTION
+from partnerprogram.rules.days import projection
 from partnerprogram.web.api import (
     ERRORS,
     SEGMENT,
@@ -104,7 +103,7 @@ class CertificationLevelsApi(ProgramAPIView):
         return {
             "kpi": "partner_certification_levels",
             "as_of": as_of.isoformat(),
-            "projection": PROJECTION if projected_from(as_of) else None,
+            "projection": projection(as_of),
             "segment": segment.as_params(),
             "active_partners": figures.active_partners,
             "levels": [level_json(share) for share in figures.levels],

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from partnerprogram.rules.bands import Band
+from partnerprogram.rules.periods import day_label
 from partnerprogram.segments import Dimension
 from partnerprogram.web.kpicard import KpiCard, Question, Warning
 
@@ -54,7 +55,8 @@ def certification_card(figures, breakdowns, risks, feedback):
     if not figures.is_defined:
         warnings.append(
             Warning(
-                f"No partner is active on {figures.as_of:%d %b %Y}: the rate is undefined.", "info"
+                f"No partner is active on {day_label(figures.as_of)}: the rate is undefined.",
+                "info",
             )
         )
     elif figures.band == Band.ACTION_REQUIRED:

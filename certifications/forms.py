@@ -1,8 +1,7 @@
 from django import forms
-from django.utils import timezone
 
 from certifications.models import CertificationLevel
-from partnerprogram.rules.periods import TOO_FAR_AHEAD, latest_projection_day, sane_date
+from partnerprogram.rules.periods import as_of_day
 from partnerprogram.segments import Dimension
 from partnerprogram.web.forms import SegmentForm
 
@@ -23,13 +22,7 @@ class CertificationLevelsForm(SegmentForm):
     def clean_as_of(self):
         """The day (today by default); a day after today is a projection, at most a year
         ahead."""
-        today = timezone.localdate()
-        day = sane_date(self.cleaned_data.get("as_of")) or today
-        if day > (limit := latest_projection_day(today)):
-            raise forms.ValidationError(
-                TOO_FAR_AHEAD.format(day=day, limit=limit), code="too_far_ahead"
-            )
-        return day
+        return as_of_day(self.cleaned_data.get("as_of"))
 
     def show_as_of(self):
         """Make the form show the date it resolved to (today when none was given)."""

@@ -14,7 +14,7 @@ from partnerprogram.models import (
     day_field,
 )
 from partnerprogram.rules import days
-from partnerprogram.rules.periods import EARLIEST_DAY, LATEST_DAY, add_months
+from partnerprogram.rules.periods import EARLIEST_DAY, LATEST_DAY, add_months, day_label
 
 
 class CertificationLevel(WatchedModel):
@@ -128,7 +128,7 @@ class PartnerCertification(WatchedModel):
         ]
 
     def __str__(self):
-        return f"{self.partner}: {self.level} ({self.awarded_on:%Y-%m-%d})"
+        return f"{self.partner}: {self.level} ({day_label(self.awarded_on)})"
 
     def save(self, *args, **kwargs):
         self.fill_default_expiry()

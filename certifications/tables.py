@@ -1,11 +1,13 @@
 import django_tables2 as tables
 
-from partnerprogram.web.columns import IsoDateColumn, UserColumn
+from partnerprogram.web.columns import DayColumn, PhoneColumns, UserColumn
 
 
-class PartnerLevelTable(tables.Table):
+class PartnerLevelTable(PhoneColumns, tables.Table):
     """Partners behind a certification figure, with their level on the KPI's date.
     `levels_by_rank` ({rank: name}) names the annotated `level_rank` without a query."""
+
+    phone_columns = ("name", "level_rank", "current_tier")
 
     name = tables.Column(linkify=True, verbose_name="Partner")
     level_rank = tables.Column(verbose_name="Level on the date", empty_values=())
@@ -13,8 +15,8 @@ class PartnerLevelTable(tables.Table):
     region = tables.Column(order_by="region__name")
     current_tier = tables.Column(verbose_name="Current tier", order_by="current_tier__rank")
     account_manager = UserColumn()
-    joined_on = IsoDateColumn(verbose_name="Joined")
-    ended_on = IsoDateColumn(verbose_name="Ended")
+    joined_on = DayColumn(verbose_name="Joined")
+    ended_on = DayColumn(verbose_name="Ended")
 
     class Meta:
         order_by = "name"

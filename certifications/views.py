@@ -8,9 +8,10 @@ from certifications import kpis
 from certifications.cards import certification_card, drill_down_url
 from certifications.forms import CertificationLevelsForm, DrillDownForm
 from certifications.tables import PartnerLevelTable
+from partnerprogram import freshness
 from partnerprogram.models import Partner
-from partnerprogram.rules.days import projected_from
-from partnerprogram.rules.periods import PROJECTION
+from partnerprogram.rules.days import projected_from, projection
+from partnerprogram.rules.periods import day_label
 from partnerprogram.segments import Dimension
 from partnerprogram.web.charts import band_references, chart
 from partnerprogram.web.exports import SUMMARY_FORMATS, summary_download
@@ -21,7 +22,7 @@ from partnerprogram.web.mixins import READ_PERMISSION
 def trend_chart(trend, target_name):
     return chart(
         "line",
-        [f"{point.as_of:%d %b %Y}" for point in trend],
+        [day_label(point.as_of) for point in trend],
         [(f"Certified at {target_name} or higher", [p.cumulative_percent for p in trend])],
         suffix="%",
         y_max=100,
@@ -72,7 +73,8 @@ class CertificationLevelsView(PermissionRequiredMixin, TemplateView):
         context.update(
             as_of=as_of,
             is_today=as_of == timezone.localdate(),
-            projection=PROJECTION if projected_from(as_of) else "",
+            stored=freshness.answering_state(as_of),
+            projection=projection(as_of),
             segment=segment,
             figures=figures,
             dimension=Dimension(dimension),
@@ -208,4 +210,4 @@ def describe_drill_down(data, segment):
     else:
         what = f"certified at {level.name} or higher"
     projected = " (a projection)" if projected_from(data["as_of"]) else ""
-    return f"Active partners {what} on {data['as_of']:%d %b %Y}{projected} — {segment.describe()}"
+    return f"Active partners {what} on {day_label(data['as_of'])}{projected} — {segment.describe()}"

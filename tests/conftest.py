@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
+from django.utils import timezone
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
@@ -53,6 +54,17 @@ def tasks_run_at_once(settings):
     """Background tasks run when queued; one test runs a real worker on the database
     backend (tests/reminders/test_worker.py)."""
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture
+def today(monkeypatch):
+    """Set today: `today(D(2025, 11, 27))` (timezone.localdate, which the day rules read)."""
+
+    def set_today(day):
+        monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: day)
+        return day
+
+    return set_today
 
 
 @pytest.fixture

@@ -81,7 +81,8 @@ class TierAdvancementsApi(ProgramAPIView):
     @extend_schema(
         summary="Partner Program Tier Advancements in a period",
         description="Partners advancing a tier in the period, with events, downgrades, "
-        "enrollments, the rate, the comparisons and the trend of 8 periods.",
+        "enrollments, the rate, the comparisons and the trend of the last 8 periods (from "
+        "the first that ends after the program's first partner joined).",
         parameters=[
             text_parameter(
                 "period",

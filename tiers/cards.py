@@ -2,6 +2,7 @@
 
 from django.conf import settings
 
+from partnerprogram.rules.periods import day_label
 from partnerprogram.web.kpicard import KpiCard, Question, Warning
 
 LEVERS = (
@@ -36,7 +37,7 @@ def tier_card(figures, stagnant_by_tier, feedback):
             )
         )
     if figures.stagnant_partners:
-        on = "today" if figures.to_date else f"on {figures.stagnant_on:%d %b %Y}"
+        on = "today" if figures.to_date else f"on {day_label(figures.stagnant_on)}"
         warnings.append(
             Warning(
                 f"{figures.stagnant_partners} partners below the top tier have not changed tier "

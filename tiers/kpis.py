@@ -23,14 +23,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Avg, Count, F, Q, Subquery
+from django.db.models import Avg, Count, F, Min, Q, Subquery
 from django.utils import timezone
 
 from partnerprogram import freshness
 from partnerprogram.models import FeedbackTopic, Partner, PartnerFeedback
 from partnerprogram.rules import days
 from partnerprogram.rules.bands import change_percent, percent
-from partnerprogram.rules.periods import Period, add_months
+from partnerprogram.rules.periods import Period, PeriodKind, add_months
 from partnerprogram.segments import ALL, in_segment
 from tiers.models import Tier, TierTransition
 
@@ -249,7 +249,7 @@ def tier_advancements(period, segment=ALL):
         key=lambda row: row[2],
     )
     active_at_start = figures.get("active_at_start", 0)
-    trend_periods = period.trailing(TREND_LENGTH)
+    trend_periods = trend_of(period)
     today = timezone.localdate()
     to_date = period.in_progress(today)
     days_so_far = period.days_to(today)
@@ -257,7 +257,10 @@ def tier_advancements(period, segment=ALL):
     def window(other):
         return other.first_days(days_so_far) if to_date else other
 
-    previous, year_ago = period.previous(), period.year_earlier()
+    # A custom range has no "start of the previous period" to speak of: it is compared
+    # with the days it covers so far, moved back by as many days and by a year.
+    covered = window(period) if period.kind == PeriodKind.RANGE else period
+    previous, year_ago = covered.previous(), covered.year_earlier()
     counts = advancing_counts([*trend_periods, window(previous), window(year_ago)], segment)
     headline = figures.get("advancing_partners", 0)
 
@@ -281,6 +284,15 @@ def tier_advancements(period, segment=ALL):
         to_date=to_date,
         through=judged_on(period),
     )
+
+
+def trend_of(period):
+    """The TREND_LENGTH periods of its kind ending with `period`, from the first that ends
+    on or after the day the program's first partner joined: bars before the program had
+    partners would only be empty. One query (an index's first entry)."""
+    first_day = Partner.objects.aggregate(first=Min("joined_on"))["first"]
+    periods = period.trailing(TREND_LENGTH)
+    return [p for p in periods if first_day is not None and p.end >= first_day] or [period]
 
 
 INTO = "into:"  # the key of a period's advancing partners into a tier: "into:<tier id>"

@@ -12,6 +12,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from partnerprogram.models import WatchedModel, author_field, calendar_days, day_field
+from partnerprogram.rules.periods import day_label
 
 
 class Tier(WatchedModel):
@@ -99,7 +100,8 @@ class TierTransition(WatchedModel):
         ]
 
     def __str__(self):
-        return f"{self.partner}: {self.from_tier or '—'} → {self.to_tier} ({self.effective_on})"
+        moved = f"{self.from_tier or '—'} → {self.to_tier}"
+        return f"{self.partner}: {moved} ({day_label(self.effective_on)})"
 
     def clean(self):
         super().clean()

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from partnerprogram.models import Partner
+from partnerprogram.rules.periods import day_label
 from tiers.models import TierTransition
 
 
@@ -34,19 +35,19 @@ def _name_or_none(tier_id, tiers_by_id):
 
 def before_joined_message(joined_on):
     return (
-        f"The partner joined on {joined_on.isoformat()}; a transition cannot take effect "
+        f"The partner joined on {day_label(joined_on)}; a transition cannot take effect "
         "before that."
     )
 
 
 def after_ended_message(ended_on):
     return (
-        f"The partner ended on {ended_on.isoformat()}; a transition cannot take effect after that."
+        f"The partner ended on {day_label(ended_on)}; a transition cannot take effect after that."
     )
 
 
 def same_day_message(day):
-    return f"This partner already has a tier transition on {day.isoformat()}."
+    return f"This partner already has a tier transition on {day_label(day)}."
 
 
 def broken_link_message(day, *, tier_before, from_tier):
@@ -54,24 +55,22 @@ def broken_link_message(day, *, tier_before, from_tier):
     partner's tier on the day before."""
     if tier_before is None:
         return (
-            f"The partner had no tier on {_day_before(day).isoformat()}: leave the from "
+            f"The partner had no tier on {day_label(_day_before(day))}: leave the from "
             "tier empty to record its enrollment."
         )
     if from_tier is None:
         return (
-            f"The partner was already in {tier_before} on {_day_before(day).isoformat()}: an "
+            f"The partner was already in {tier_before} on {day_label(_day_before(day))}: an "
             "enrollment is only for a partner with no tier."
         )
-    return (
-        f"The partner was in {tier_before} on {_day_before(day).isoformat()}, not in {from_tier}."
-    )
+    return f"The partner was in {tier_before} on {day_label(_day_before(day))}, not in {from_tier}."
 
 
 def breaks_next_message(next_day, next_from):
     """Why a transition cannot move into another tier than `next_from`, the from tier of the
     partner's next transition (on `next_day`)."""
     return (
-        f"This breaks the chain: the next transition, on {next_day.isoformat()}, moves from "
+        f"This breaks the chain: the next transition, on {day_label(next_day)}, moves from "
         f"{next_from or 'no tier'}, so this one must move into that tier."
     )
 
@@ -106,7 +105,7 @@ def validate_chain(candidate, *, removing=False):
                 "moves from %(next_from)s, but without this one the partner would be in "
                 "%(before)s. Change or delete the later transitions first.",
                 params={
-                    "next": following.effective_on.isoformat(),
+                    "next": day_label(following.effective_on),
                     "next_from": _tier_name(following.from_tier_id, tiers_by_id),
                     "before": _tier_name(tier_before, tiers_by_id),
                 },

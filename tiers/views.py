@@ -5,6 +5,8 @@ from django.utils import timezone
 from django.views.generic import TemplateView
 from django_tables2 import RequestConfig
 
+from partnerprogram import freshness
+from partnerprogram.rules.periods import PeriodKind
 from partnerprogram.web.charts import chart
 from partnerprogram.web.exports import SUMMARY_FORMATS, SafeTableExport, summary_download
 from partnerprogram.web.listing import PAGE_SIZES, table_pagination
@@ -101,6 +103,8 @@ class TierAdvancementsView(PermissionRequiredMixin, TemplateView):
         period, segment = self.form.cleaned_data["the_period"], self.form.segment()
         self.form.show_period()
         figures = kpis.tier_advancements(period, segment)
+        # A quarter, month or year in progress reads kept figures; a custom range is counted.
+        kept_to_date = figures.to_date and period.kind != PeriodKind.RANGE
         tables = self.make_tables()
         # The figures already counted both tables' rows; counting them again would compute
         # every stagnant partner of a past period a second time.
@@ -112,6 +116,7 @@ class TierAdvancementsView(PermissionRequiredMixin, TemplateView):
             period=period,
             segment=segment,
             figures=figures,
+            stored=freshness.answering_state(figures.through) if kept_to_date else None,
             trend_chart=trend_chart(figures),
             comparisons=zip(figures.comparisons, ("previous", "year-ago"), strict=False),
             stagnation_months=settings.STAGNATION_MONTHS,

@@ -4,7 +4,7 @@ from django.views.generic import TemplateView
 
 from certifications import kpis as certification_kpis
 from certifications.views import trend_chart as certification_trend_chart
-from partnerprogram import kpis
+from partnerprogram import freshness, kpis
 from partnerprogram.rules.periods import Period
 from partnerprogram.web.mixins import READ_PERMISSION
 from tiers import kpis as tier_kpis
@@ -30,6 +30,7 @@ class DashboardView(PermissionRequiredMixin, TemplateView):
         target_name = certification.target.name if certification.target else "target"
         context.update(
             today=today,
+            stored=freshness.answering_state(today),
             certification=certification,
             certification_chart=certification_trend_chart(certification_trend, target_name),
             quarter=quarter,

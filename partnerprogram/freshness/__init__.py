@@ -45,7 +45,14 @@ from partnerprogram.freshness.feeds import (
 )
 from partnerprogram.freshness.kept import counts, kept_figure
 from partnerprogram.freshness.nightly import refresh
-from partnerprogram.freshness.stored import one_state_day, state_day, stored_state_answers
+from partnerprogram.freshness.stored import (
+    StoredState,
+    answering_state,
+    one_state_day,
+    state_day,
+    stored_state,
+    stored_state_answers,
+)
 from partnerprogram.freshness.writes import FreshnessError, batch, raw_saved, watch
 from partnerprogram.models import observe_writes
 
@@ -69,6 +76,8 @@ __all__ = [
     "STAGNANT",
     "STANDINGS",
     "FreshnessError",
+    "StoredState",
+    "answering_state",
     "batch",
     "connect",
     "counts",
@@ -77,5 +86,6 @@ __all__ = [
     "refresh",
     "one_state_day",
     "state_day",
+    "stored_state",
     "stored_state_answers",
 ]

@@ -9,8 +9,10 @@ computes them again every night, and they answer for a day only when it is today
 state's day (`stored_state_answers`).
 """
 
+import datetime as dt
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 
 from django.db import models
 from django.db.models import Case, F, OuterRef, Q, Value, When
@@ -41,21 +43,43 @@ def one_state_day():
         _remembered.reset(token)
 
 
-def state_day():
-    """The day every partner's stored level and qualification were computed for, or None."""
+@dataclass(frozen=True)
+class StoredState:
+    """The day every partner's stored level and qualification were computed for, and when
+    they were (None for a state recorded before that was kept)."""
+
+    day: dt.date
+    refreshed_at: dt.datetime | None
+
+
+def stored_state():
+    """The StoredState, or None before the first refresh. One query, once a request."""
     memo = _remembered.get()
     if memo is not None and LEVELS_KEY in memo:
         return memo[LEVELS_KEY]
-    day = ProgramState.objects.filter(key=LEVELS_KEY).values_list("as_of", flat=True).first()
+    row = ProgramState.objects.filter(key=LEVELS_KEY).values_list("as_of", "refreshed_at")
+    found = StoredState(*row[0]) if row else None
     if memo is not None:
-        memo[LEVELS_KEY] = day
-    return day
+        memo[LEVELS_KEY] = found
+    return found
+
+
+def state_day():
+    """The day every partner's stored level and qualification were computed for, or None."""
+    found = stored_state()
+    return found.day if found else None
 
 
 def stored_state_answers(day):
     """True when stored state can answer for `day`: it is today and the levels were
     computed for today."""
     return day == timezone.localdate() and state_day() == day
+
+
+def answering_state(day):
+    """The StoredState when it answers for `day` (stored_state_answers), else None: what a
+    page about today says its figures are as of."""
+    return stored_state() if stored_state_answers(day) else None
 
 
 def _values(columns, day):
@@ -134,9 +158,11 @@ def refresh_levels(day=None):
 
 
 def set_state_day(day):
-    """Record `day` as the day stored levels are computed for; the caller computes them
+    """Record `day` as the day stored levels are computed for, now; the caller computes them
     (refresh_levels, or a batch that recomputes every partner at its end)."""
-    ProgramState.objects.update_or_create(key=LEVELS_KEY, defaults={"as_of": day})
+    ProgramState.objects.update_or_create(
+        key=LEVELS_KEY, defaults={"as_of": day, "refreshed_at": timezone.now()}
+    )
     if (memo := _remembered.get()) is not None:
         memo.clear()  # read again: the transaction that set it may yet roll back
     return day

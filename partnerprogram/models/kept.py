@@ -6,10 +6,12 @@ from django.db.models import Q
 
 class ProgramState(models.Model):
     """`key` "levels" holds the day for which every partner's stored level and
-    qualification were computed (partnerprogram.freshness.stored)."""
+    qualification were computed (partnerprogram.freshness.stored), and when: the pages that
+    read them say so ("Figures as of 27 Nov 2026 (refreshed 27 Nov 2026, 01:05)")."""
 
     key = models.CharField(max_length=30, primary_key=True)
     as_of = models.DateField()
+    refreshed_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self):
         return f"{self.key} as of {self.as_of}"

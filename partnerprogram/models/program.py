@@ -11,7 +11,13 @@ from simple_history.models import HistoricalRecords
 
 from partnerprogram.models.watched import WatchedModel, WatchedQuerySet
 from partnerprogram.rules import days
-from partnerprogram.rules.periods import CALENDAR_MESSAGE, EARLIEST_DAY, LATEST_DAY, sane_date
+from partnerprogram.rules.periods import (
+    CALENDAR_MESSAGE,
+    EARLIEST_DAY,
+    LATEST_DAY,
+    day_label,
+    sane_date,
+)
 
 
 def author_field():
@@ -225,7 +231,7 @@ class Partner(WatchedModel):
             raise ValidationError(
                 {
                     "ended_on": f"A partner cannot end before it joined (joined on "
-                    f"{self.joined_on.isoformat()})."
+                    f"{day_label(self.joined_on)})."
                 }
             )
 

@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from partnerprogram.models.program import Partner, author_field, calendar_days, day_field
 from partnerprogram.models.watched import WatchedModel, WatchedQuerySet
+from partnerprogram.rules.periods import day_label
 
 
 class FeedbackChannel(models.TextChoices):
@@ -78,7 +79,7 @@ class PartnerFeedback(WatchedModel):
         ]
 
     def __str__(self):
-        return f"{self.partner} on {self.received_on:%Y-%m-%d}: {self.get_topic_display()}"
+        return f"{self.partner} on {day_label(self.received_on)}: {self.get_topic_display()}"
 
     def clean(self):
         super().clean()
@@ -293,7 +294,7 @@ class ActionItem(WatchedModel):
             if opened_on and self.due_on < opened_on:
                 errors["due_on"] = (
                     f"An action item cannot be due before its review was opened "
-                    f"({opened_on.isoformat()})."
+                    f"({day_label(opened_on)})."
                 )
         if self.done_on and self.done_on > timezone.localdate():
             errors["done_on"] = "An action item cannot be done in the future."

@@ -15,6 +15,7 @@ from certifications.models import PartnerCertification
 from partnerprogram.kpis.standing import below_threshold
 from partnerprogram.models import RemediationReview, ReviewReason
 from partnerprogram.rules import days
+from partnerprogram.rules.periods import day_label
 from tiers.models import TierTransition
 
 ENDING_WITHIN = (7, 30, 90)  # days: a certification's milestones, nearest first
@@ -62,7 +63,7 @@ def certifications_ending(today, user_ids, limit=None):
         found[row["partner__account_manager_id"]][window].append(
             Item(
                 label=f"{row['partner__name']}: {row['level__name']}",
-                detail=f"ends on {row['ends'].isoformat()}, in {_days(days_left)}",
+                detail=f"ends on {day_label(row['ends'])}, in {_days(days_left)}",
                 path=reverse("partners:detail", args=[row["partner_id"]]),
             )
         )
@@ -125,7 +126,7 @@ def newly_below_threshold(today, user_ids, limit=None):
         found[row["account_manager_id"]].append(
             Item(
                 label=row["name"],
-                detail=f"below threshold since {began.isoformat()}",
+                detail=f"below threshold since {day_label(began)}",
                 path=reverse("partners:detail", args=[row["pk"]]),
             )
         )
@@ -153,9 +154,9 @@ def reviews_due(today, user_ids, limit=None):
         item = Item(
             label=f"{row['partner__name']}: {ReviewReason(row['reason']).label}",
             detail=(
-                f"overdue by {_days(days_apart)} (due {row['due_on'].isoformat()})"
+                f"overdue by {_days(days_apart)} (due {day_label(row['due_on'])})"
                 if late
-                else f"due on {row['due_on'].isoformat()}, in {_days(days_apart)}"
+                else f"due on {day_label(row['due_on'])}, in {_days(days_apart)}"
             ),
             path=reverse("remediation:review-detail", args=[row["pk"]]),
         )

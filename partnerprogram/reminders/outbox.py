@@ -15,6 +15,7 @@ from partnerprogram.models import Partner, RemediationReview
 from partnerprogram.reminders.digest import ENDING_WITHIN, digests, ending_certifications
 from partnerprogram.reminders.models import DigestFrequency, Kind, Message
 from partnerprogram.reminders.sending import enqueue
+from partnerprogram.rules.periods import day_label
 from partnerprogram.web.mixins import READ_PERMISSION
 
 CHUNK = 500  # events per `IN (...)` query
@@ -104,7 +105,7 @@ def digest_messages(today):
             recipient=user.email,
             user=user,
             subject=f"{settings.PROGRAM_NAME}: {context['count']} things to look at, "
-            f"{today.isoformat()}",
+            f"{day_label(today)}",
             body_text=render_to_string("reminders/email/digest.txt", context),
             body_html=render_to_string("reminders/email/digest.html", context),
         )
@@ -136,7 +137,7 @@ def expiry_messages(today):
             event=f"expiry:certification {row['pk']}:{milestone} days",
             recipient=row["partner__contact_email"],
             subject=f"{settings.PROGRAM_NAME}: your {row['level__name']} certification "
-            f"ends on {row['ends'].isoformat()}",
+            f"ends on {day_label(row['ends'])}",
             body_text=render_to_string("reminders/email/expiry.txt", context),
             body_html=render_to_string("reminders/email/expiry.html", context),
         )

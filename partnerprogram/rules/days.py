@@ -25,12 +25,20 @@ import datetime as dt
 from django.db.models import Case, DateField, F, Max, OuterRef, Q, Subquery, When
 from django.utils import timezone
 
+from partnerprogram.rules.periods import PROJECTION
+
 
 def projected_from(day):
     """Today, when `day` is after it (the figures of `day` are a projection from today);
     else None."""
     today = timezone.localdate()
     return today if isinstance(day, dt.date) and day > today else None
+
+
+def projection(day):
+    """What the figures of `day` assume when it is after today (PROJECTION), else None:
+    the label of a page or an answer about a projected day."""
+    return PROJECTION if projected_from(day) else None
 
 
 def active_on(day, path=""):

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
+from django.utils.formats import date_format
 
 ONE_DAY = dt.timedelta(days=1)
 
@@ -36,13 +38,16 @@ CALENDAR_MESSAGE = "Choose a date between 1900 and 2999."
 # but expiries would say little (PRODUCT.md, "Periods in progress and future dates").
 PROJECTION_MONTHS = 12
 PROJECTION = (
-    "Projection: the figures if no certification is awarded, renewed or revoked and no "
+    # Pages put it after a "Projection" badge; the API under the key "projection".
+    "The figures if no certification is awarded, renewed or revoked and no "
     "partner joins or leaves; certifications expire as recorded."
 )
-TOO_FAR_AHEAD = (
-    "{day:%d %b %Y} is more than a year after today: a projection goes no further than "
-    "{limit:%d %b %Y}."
-)
+TOO_FAR_AHEAD = "{day} is more than a year after today: a projection goes no further than {limit}."
+
+
+def day_label(day):
+    """`day` as every page shows a date (the DATE_FORMAT setting: 27 Nov 2026)."""
+    return date_format(day)
 
 
 def latest_projection_day(today):
@@ -54,6 +59,19 @@ def sane_date(day):
     """`day` (None passes), or a ValidationError when it is outside EARLIEST_DAY..LATEST_DAY."""
     if day and not EARLIEST_DAY <= day <= LATEST_DAY:
         raise ValidationError(CALENDAR_MESSAGE, code="calendar")
+    return day
+
+
+def as_of_day(day):
+    """The day a page or endpoint is about: `day`, or today when it is None. A
+    ValidationError when it is outside the calendar or more than a year after today."""
+    today = timezone.localdate()
+    day = sane_date(day) or today
+    if day > (limit := latest_projection_day(today)):
+        raise ValidationError(
+            TOO_FAR_AHEAD.format(day=day_label(day), limit=day_label(limit)),
+            code="too_far_ahead",
+        )
     return day
 
 
@@ -165,7 +183,7 @@ class Period:
             return f"{self.start:%b %Y}"
         if self.kind == PeriodKind.YEAR:
             return f"FY{self.fiscal_year}"
-        return f"{self.start.day} {self.start:%b %Y} – {self.end.day} {self.end:%b %Y}"
+        return f"{day_label(self.start)} – {day_label(self.end)}"
 
     def shifted(self, steps):
         """The period of the same kind `steps` periods later (earlier when negative)."""
@@ -190,9 +208,8 @@ class Period:
             return self.shifted(-12)
         if self.kind == PeriodKind.YEAR:
             return self.shifted(-1)
-        return Period.custom(
-            add_months(self.start, -12), add_months(self.end, -12), self.start_month
-        )
+        start = add_months(self.start, -12)  # as many days as this range, leap day or not
+        return Period.custom(start, start + dt.timedelta(days=self.days - 1), self.start_month)
 
     def in_progress(self, today):
         """Started and not over: `today` is one of its days (its last day included, since

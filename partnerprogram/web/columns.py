@@ -5,21 +5,38 @@ from django.db.models import F
 from django.urls import reverse
 
 from partnerprogram.models import user_label
+from partnerprogram.rules.periods import day_label
 
 
-class IsoDateColumn(tables.Column):
-    """A date as YYYY-MM-DD, never wrapped. (django-tables2's DateColumn compiles a template
-    for every cell: a tenth of a partner list page's time.)"""
+class DayColumn(tables.Column):
+    """A date as every page shows one (day_label: 27 Nov 2026), wrapped only on a phone;
+    downloads keep YYYY-MM-DD, which spreadsheets read as a date. (django-tables2's DateColumn
+    compiles a template for every cell: a tenth of a partner list page's time.)"""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("attrs", {"td": {"class": "text-nowrap"}})
+        kwargs.setdefault("attrs", {"td": {"class": "day-cell"}})  # wraps on a phone only
         super().__init__(**kwargs)
 
     def render(self, value):
-        return value.isoformat()
+        return day_label(value)
 
     def value(self, value):
         return value.isoformat()
+
+
+class PhoneColumns:
+    """A table mixin: on a phone (below Bootstrap's sm breakpoint) only the columns named in
+    `phone_columns`, the ones that matter (the partner, its band or standing, the action),
+    show; the others get the CSS class phone-hidden, so that nothing that matters sits
+    beyond a sideways scroll. Wider screens, print and downloads keep every column."""
+
+    phone_columns = ()
+
+    def get_column_class_names(self, classes_set, bound_column):
+        classes = super().get_column_class_names(classes_set, bound_column)
+        if bound_column.name not in self.phone_columns:
+            classes.add("phone-hidden")
+        return classes
 
 
 class UserColumn(tables.Column):

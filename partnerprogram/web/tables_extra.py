@@ -22,12 +22,7 @@ def table_toolbar(context, table, export_formats=None, export_table=""):
     page_field = table.prefixed_page_field
 
     def url(**changes):
-        params = request.GET.copy()
-        for key, value in changes.items():
-            params.pop(key, None)
-            if value is not None:
-                params[key] = value
-        return f"?{params.urlencode()}"
+        return _this_page(request, **changes)
 
     page = getattr(table, "page", None)
     current = page.paginator.per_page if page else None
@@ -39,11 +34,33 @@ def table_toolbar(context, table, export_formats=None, export_table=""):
         ]
         if page
         else [],
-        "exports": [
-            (fmt.upper(), url(_export=fmt, _table=export_table or None))
-            for fmt in export_formats or ("csv", "xlsx")
-        ],
+        "exports": _downloads(request, export_formats, export_table or None),
     }
+
+
+@register.inclusion_tag("includes/table_downloads.html", takes_context=True)
+def table_downloads(context, name):
+    """The download buttons of a page's table that `name` names (sent as `_table`), such
+    as a KPI page's summary tables, in the page's `export_formats`."""
+    return {"exports": _downloads(context["request"], context.get("export_formats"), name)}
+
+
+def _downloads(request, export_formats, name):
+    """[(format label, URL)] of a table's downloads."""
+    return [
+        (fmt.upper(), _this_page(request, _export=fmt, _table=name))
+        for fmt in export_formats or ("csv", "xlsx")
+    ]
+
+
+def _this_page(request, **changes):
+    """The query of this page with `changes` (a value of None removes the parameter)."""
+    params = request.GET.copy()
+    for key, value in changes.items():
+        params.pop(key, None)
+        if value is not None:
+            params[key] = value
+    return f"?{params.urlencode()}"
 
 
 @register.simple_tag(takes_context=True)

@@ -50,7 +50,8 @@
             max: spec.y_max || undefined,
             ticks: { callback: function (value) { return value + suffix; }, precision: 0 }
           },
-          x: { ticks: { display: !small || spec.labels.length <= 8 } }
+          // A small chart names as many periods as fit, in a smaller font.
+          x: { ticks: small ? { autoSkip: true, maxRotation: 45, font: { size: 10 } } : {} }
         }
       }
     });

@@ -3,8 +3,8 @@ program is declared, every model whose rows are written is watched, and every ke
 has its computation."""
 
 from django.apps import apps
-from django.core import checks
 
+from partnerprogram.checks import kept_figures_are_registered
 from partnerprogram.freshness import FIGURES, feeds
 from partnerprogram.freshness.kept import KEEP, registered
 from partnerprogram.models import KeptCount, ProgramState, WatchedModel
@@ -53,4 +53,5 @@ def test_declared_dates_and_figures_exist():
 def test_every_kept_figure_has_its_computation_and_a_policy():
     assert all(registered(name) for name in FIGURES)
     assert set(KEEP) == set(FIGURES)
-    assert not [error for error in checks.run_checks() if error.id == "partnerprogram.E001"]
+    # The check itself: running every check would reach the database (JSONField's).
+    assert kept_figures_are_registered(None) == []

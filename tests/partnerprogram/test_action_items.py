@@ -14,6 +14,7 @@ from django.utils import timezone
 from partnerprogram import kpis
 from partnerprogram.daily.remediation import services
 from partnerprogram.models import ActionItem
+from partnerprogram.rules.periods import day_label
 from tests import factories as f
 
 from .daily import count_queries
@@ -67,7 +68,9 @@ def test_an_item_is_not_due_before_its_review_was_opened_nor_done_in_the_future(
     with pytest.raises(ValidationError) as refused:
         item.full_clean()
     assert refused.value.message_dict == {
-        "due_on": [f"An action item cannot be due before its review was opened ({days(-20)})."],
+        "due_on": [
+            f"An action item cannot be due before its review was opened ({day_label(days(-20))})."
+        ],
         "done_on": ["An action item cannot be done in the future."],
     }
     item.due_on, item.done_on = days(-20), TODAY
@@ -107,8 +110,8 @@ def test_the_review_page_shows_the_partners_context(viewer_client, review, partn
     text = response.text
     assert 'data-testid="context-tier">Silver<' in text
     assert 'data-testid="context-required">Associate<' in text
-    assert f'data-testid="context-held">Professional, valid until {days(200)}<' in text
-    assert f"{days(-10)} (feedback)" in text  # last contact: the latest feedback
+    assert f'data-testid="context-held">Professional, valid until {day_label(days(200))}<' in text
+    assert f"{day_label(days(-10))} (feedback)" in text  # last contact: the latest feedback
     assert "Northwind Cloud</a> · active" in text
     listed = [item.received_on for item in response.context["recent_feedback"]]
     assert listed == [days(-10), days(-11), days(-12)]  # the three latest, newest first
@@ -137,7 +140,7 @@ def test_an_ended_partner_without_feedback_says_so(viewer_client, review, partne
     partner.ended_on = days(-1)
     partner.save()
     text = viewer_client.get(review.get_absolute_url()).text
-    assert f"Northwind Cloud</a> · ended {days(-1)}" in text
+    assert f"Northwind Cloud</a> · ended {day_label(days(-1))}" in text
     assert "No feedback yet" in text
 
 
@@ -150,8 +153,8 @@ def test_items_show_owner_due_day_state_and_overdue_in_words(viewer_client, revi
     assert rows == [("Book the exam", True), ("Send the study guide", False)]
     text = response.text
     assert "Cleo Park" in text
-    assert f'{days(-1)} <span class="badge text-bg-danger">Overdue</span>' in text
-    assert f'data-testid="action-state">Done {days(-2)}<' in text
+    assert f'{day_label(days(-1))} <span class="badge text-bg-danger">Overdue</span>' in text
+    assert f'data-testid="action-state">Done {day_label(days(-2))}<' in text
     assert 'data-testid="action-state">Not done<' in text
 
 
@@ -188,7 +191,8 @@ def test_a_manager_adds_an_item_and_lands_on_the_review(manager_client, review, 
         days(5),
         None,
     )
-    assert messages_of(response) == [f"Action item added: Book the exam (due {days(5)})."]
+    due = day_label(days(5))
+    assert messages_of(response) == [f"Action item added: Book the exam (due {due})."]
     assert item.history.get().history_type == "+"
 
 
@@ -226,7 +230,7 @@ def test_a_manager_marks_an_item_done_and_not_done_again(manager_client, review)
     )
     item.refresh_from_db()
     assert item.done_on == TODAY
-    assert messages_of(response) == [f"“Book the exam” marked done on {TODAY}."]
+    assert messages_of(response) == [f"“Book the exam” marked done on {day_label(TODAY)}."]
     manager_client.post(mark_url(item), {"done": "no"})
     item.refresh_from_db()
     assert item.done_on is None

@@ -170,7 +170,7 @@ def test_admin_records_transitions_through_the_chain_service(client, staff, prog
         },
     )
     assert response.status_code == 200
-    assert "The partner was in Registered on 2024-05-31, not in Silver." in response.text
+    assert "The partner was in Registered on 31 May 2024, not in Silver." in response.text
     response = client.post(
         add_url,
         {

@@ -50,7 +50,7 @@ def test_the_page_lists_both_groups_on_the_chosen_day(viewer_client, program):
     assert days_left == [(end - DAY).days for _, end in soonest_first] == [1, 20, 60, 90]
     text = response.text
     assert 'data-testid="below-count">5<' in text and 'data-testid="at_risk-count">4<' in text
-    assert "2025-09-28" in text  # Expiring In 90's expiry date
+    assert "28 Sep 2025" in text  # Expiring In 90's expiry date
 
 
 def test_without_a_day_the_page_is_about_today(viewer_client, program):
@@ -63,7 +63,7 @@ def test_an_invalid_day_says_so_and_shows_today(viewer_client, program):
     response = viewer_client.get(OVERVIEW, {"as_of": "31/12/2025"})
     assert response.context["as_of"] == TODAY
     assert "Enter a date as YYYY-MM-DD." in response.text
-    assert "That day was not understood; showing today." in response.text
+    assert "The day in the filters was refused; showing today instead." in response.text
 
 
 def test_each_row_shows_tier_required_and_held_levels(viewer_client, program):
@@ -294,7 +294,7 @@ def test_a_second_open_review_for_the_same_reason_links_to_the_open_one(
     assert response.status_code == 200
     error = response.context["form"].errors["reason"][0]
     assert "Associate In Gold already has an open review for this reason" in error
-    assert f'<a href="{existing.get_absolute_url()}">review #{existing.pk}, due 2025-07-01</a>' in (
+    assert f'<a href="{existing.get_absolute_url()}">review #{existing.pk}, due 1 Jul 2025</a>' in (
         response.text
     )
     assert RemediationReview.objects.count() == 1
@@ -433,9 +433,9 @@ def test_reevaluating_a_partnership_may_end_the_partner_and_its_other_reviews(
     other.refresh_from_db()
     assert review.status == "partnership_reevaluated"
     assert (other.status, other.closed_on) == ("closed_without_action", D(2025, 7, 1))
-    assert other.outcome == f"The partnership ended on 2025-07-01 (review #{review.pk})."
+    assert other.outcome == f"The partnership ended on 1 Jul 2025 (review #{review.pk})."
     page = manager_client.get(review.get_absolute_url())
-    assert "Associate In Gold ended on 2025-07-01." in page.text
+    assert "Associate In Gold ended on 1 Jul 2025." in page.text
 
 
 def test_ending_a_partner_that_cannot_end_then_writes_nothing(manager_client, review, program):
@@ -566,7 +566,7 @@ def test_the_review_page_shows_its_history(manager_client, review, manager):
     history = response.context["history"]
     assert [record.history_type for record, _ in history] == ["+", "~", "~"]
     assert ("Status", "Open", "In progress") in history[1][1]
-    assert ("Due on", "2025-07-01", "2025-07-15") in history[1][1]
+    assert ("Due on", "1 Jul 2025", "15 Jul 2025") in history[1][1]
     assert ("Status", "In progress", "Resolved") in history[2][1]
     assert ("Outcome", "—", "Certified.") in history[2][1]
     assert "changed by Morgan Manager" in response.text

@@ -50,7 +50,7 @@ def test_partner_cannot_end_before_it_joined():
         ended_on=D(2024, 4, 30),
     )
     refused_by_clean(
-        partner, "ended_on", "A partner cannot end before it joined (joined on 2024-05-01)."
+        partner, "ended_on", "A partner cannot end before it joined (joined on 1 May 2024)."
     )
     refused_by_database(partner)
 

@@ -15,7 +15,7 @@ from django_tables2 import utils
 
 from partnerprogram.models import Partner, PartnerType
 from partnerprogram.web import tables_signatures
-from partnerprogram.web.columns import IsoDateColumn, UserColumn, url_by_pk
+from partnerprogram.web.columns import DayColumn, UserColumn, url_by_pk
 from tests import factories as f
 
 
@@ -66,13 +66,13 @@ def test_memory_is_bounded(monkeypatch):
 
 
 class Dates(tables.Table):
-    day = IsoDateColumn()
+    day = DayColumn()
 
 
-def test_dates_render_as_iso_days_and_export_so():
+def test_dates_render_as_pages_show_days_and_export_as_iso():
     table = Dates([{"day": dt.date(2026, 3, 9)}, {"day": None}])
     rows = list(table.rows)
-    assert rows[0].get_cell("day") == "2026-03-09"
+    assert rows[0].get_cell("day") == "9 Mar 2026"
     assert rows[1].get_cell("day") == "—"
     assert list(table.as_values()) == [["Day"], ["2026-03-09"], [None]]
 
@@ -83,7 +83,7 @@ class Records(tables.Table):
 
     name = tables.Column(attrs={"td": {"class": "text-nowrap", "data-x": "1"}})
     note = tables.Column()
-    day = IsoDateColumn()
+    day = DayColumn()
     kind = tables.Column(attrs={"td": {"class": lambda record: f"kind-{record['kind']}"}})
 
     class Meta:
@@ -154,8 +154,8 @@ class PartnerRows(tables.Table):
     partner_type = tables.Column()
     region = tables.Column()
     account_manager = UserColumn()
-    joined_on = IsoDateColumn()
-    ended_on = IsoDateColumn()
+    joined_on = DayColumn()
+    ended_on = DayColumn()
     notes = tables.Column(default="none")
     tier = tables.Column(accessor="current_tier__name")
     url = tables.Column(accessor="get_absolute_url")

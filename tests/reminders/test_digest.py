@@ -7,6 +7,7 @@ from django.contrib.auth.models import Permission
 
 from partnerprogram.reminders.digest import digests
 from partnerprogram.reminders.outbox import digest_recipients, expiry_messages
+from partnerprogram.rules.periods import day_label
 from tests import factories as f
 
 from .conftest import TODAY, days
@@ -36,10 +37,10 @@ def test_each_manager_sees_their_partners_work_by_section(program):
 def test_items_say_when_and_link_to_the_page_behind_them(program):
     sections = digests(TODAY, [program["ada"].pk])[program["ada"].pk]
     review, below, seven, _ = sections
-    assert review.items[0].detail == f"overdue by 2 days (due {days(-2).isoformat()})"
+    assert review.items[0].detail == f"overdue by 2 days (due {day_label(days(-2))})"
     assert review.items[0].path == f"/remediation/reviews/{program['delta_review'].pk}/"
-    assert below.items[0].detail == f"below threshold since {days(-3).isoformat()}"
-    assert seven.items[0].detail == f"ends on {days(5).isoformat()}, in 5 days"
+    assert below.items[0].detail == f"below threshold since {day_label(days(-3))}"
+    assert seven.items[0].detail == f"ends on {day_label(days(5))}, in 5 days"
     assert seven.items[0].path == f"/partners/{program['alpha'].pk}/"
 
 

@@ -14,6 +14,7 @@ from partnerprogram.reminders.lock import only_one
 from partnerprogram.reminders.models import Kind, Message, Outcome
 from partnerprogram.reminders.outbox import digest_messages, expiry_messages, queue_reminders
 from partnerprogram.reminders.sending import claim, recover_interrupted, send_message
+from partnerprogram.rules.periods import day_label
 from tests import factories as f
 
 from .conftest import TODAY, days, html_of, text_of
@@ -42,14 +43,14 @@ def test_nightly_sends_each_digest_and_reminder_to_its_recipient(program, smtp, 
         "bravo@partner.example",
     }
     ada = received["ada@example.com"]
-    assert ada["Subject"] == f"Acme Partner Network: 4 things to look at, {TODAY.isoformat()}"
+    assert ada["Subject"] == f"Acme Partner Network: 4 things to look at, {day_label(TODAY)}"
     text = text_of(ada)
     for line in (
         "Reviews overdue",
         "- Delta: Certification gap: overdue by 2 days",
         f"  https://partners.example.com/remediation/reviews/{program['delta_review'].pk}/",
         "Partners newly below threshold",
-        f"- Alpha: Associate: ends on {days(5).isoformat()}, in 5 days",
+        f"- Alpha: Associate: ends on {day_label(days(5))}, in 5 days",
         f"  https://partners.example.com/partners/{program['alpha'].pk}/",
         "- Bravo: Associate",
         "https://partners.example.com/my-work/",
@@ -61,9 +62,9 @@ def test_nightly_sends_each_digest_and_reminder_to_its_recipient(program, smtp, 
     assert "Golf: Associate" in ben and "Delta: Certification gap" in ben and "Alpha" not in ben
     alpha = received["alpha@partner.example"]
     assert alpha["Subject"] == (
-        f"Acme Partner Network: your Associate certification ends on {days(5).isoformat()}"
+        f"Acme Partner Network: your Associate certification ends on {day_label(days(5))}"
     )
-    assert "ends on " + days(5).isoformat() + ", in 5 days" in text_of(alpha)
+    assert f"ends on {day_label(days(5))}, in 5 days" in text_of(alpha)
     log = Message.objects.order_by("recipient")
     assert [(m.recipient, m.kind, m.outcome, m.attempts) for m in log] == [
         ("ada@example.com", Kind.DIGEST, Outcome.SENT, 1),

@@ -12,7 +12,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from partnerprogram.rules.periods import Period
 from partnerprogram.segments import Segment
@@ -25,17 +24,6 @@ D = dt.date
 PAGE = reverse("tiers:kpi")
 API = reverse("tiers:api-kpi")
 Q4 = Period.quarter(2025, 4, start_month=1)  # 1 Oct - 31 Dec 2025, 92 days
-
-
-@pytest.fixture
-def today(monkeypatch):
-    """Set today: `today(D(2025, 11, 27))`."""
-
-    def set_today(day):
-        monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: day)
-        return day
-
-    return set_today
 
 
 @pytest.fixture
@@ -201,14 +189,17 @@ def test_months_years_and_ranges_in_progress(today, program):
     assert (year.advancing_partners, year.previous.label) == (6, "the first 331 days of FY2024")
     assert year.previous.window.end == D(2024, 11, 26)
     assert (year.previous.advancing_partners, year.previous.change_percent) == (0, None)
-    # A range 1 Nov 2025 - 31 Jan 2026 (92 days, 27 begun): b. The 92 days before it (1 Aug
-    # - 31 Oct 2025), first 27 (to 27 Aug): d. A year earlier (1 - 27 Nov 2024): h.
+    # A range 1 Nov 2025 - 31 Jan 2026 (92 days, 27 begun): b. It is compared with the 27
+    # days just before the ones it covers (5 - 31 Oct 2025): a; and a year earlier (1 - 27
+    # Nov 2024): h. Not with the first 27 days of the 92 before it (1 - 27 Aug: d).
     span = kpis.tier_advancements(Period.custom(D(2025, 11, 1), D(2026, 1, 31)))
     assert span.to_date and span.advancing_partners == 1
     assert (span.previous.window.start, span.previous.window.end) == (
-        D(2025, 8, 1),
-        D(2025, 8, 27),
+        D(2025, 10, 5),
+        D(2025, 10, 31),
     )
+    assert span.previous.label == "5 Oct 2025 – 31 Oct 2025"
+    assert span.year_ago.label == "1 Nov 2024 – 27 Nov 2024"
     assert (span.previous.advancing_partners, span.year_ago.advancing_partners) == (1, 1)
 
 
@@ -280,3 +271,44 @@ def test_a_period_in_progress_costs_the_same_queries_for_9_and_60_partners(
         viewer_client.get(url)
         with django_assert_max_num_queries(before):
             viewer_client.get(url)
+
+
+def test_a_closed_custom_range_is_compared_with_as_many_days_before_and_a_year_earlier(
+    today, program, viewer_client
+):
+    today(D(2025, 11, 27))
+    # 27 Aug - 30 Sep 2025 (35 days): d e f. The 35 days before (23 Jul - 26 Aug): none. A
+    # year earlier, 35 days from 27 Aug 2024: none either.
+    span = kpis.tier_advancements(Period.custom(D(2025, 8, 27), D(2025, 9, 30)))
+    assert not span.to_date and span.advancing_partners == 3
+    assert (span.previous.window.start, span.previous.window.end) == (
+        D(2025, 7, 23),
+        D(2025, 8, 26),
+    )
+    assert (span.year_ago.window.start, span.year_ago.window.end) == (
+        D(2024, 8, 27),
+        D(2024, 9, 30),
+    )
+    # A range with a leap day keeps its length a year earlier: 1 - 29 Feb 2024, 29 days.
+    leap = Period.custom(D(2024, 2, 1), D(2024, 2, 29)).year_earlier()
+    assert (leap.start, leap.end, leap.days) == (D(2023, 2, 1), D(2023, 3, 1), 29)
+    html = " ".join(
+        viewer_client.get(
+            PAGE, {"kind": "range", "start": "2025-11-01", "end": "2026-01-31"}
+        ).text.split()
+    )
+    assert "1 so far, against 1 in 5 Oct 2025 – 31 Oct 2025 (0.0%)" in html
+    assert "1 so far, against 1 in 1 Nov 2024 – 27 Nov 2024 (0.0%)" in html
+
+
+def test_the_trend_starts_when_the_program_had_partners(today, program, viewer_client):
+    today(D(2025, 11, 27))
+    # The first partners joined on 1 Jan 2023: of the 8 fiscal years to FY2025, FY2018 to
+    # FY2022 would be empty bars.
+    figures = kpis.tier_advancements(Period.fiscal(2025, start_month=1))
+    assert [count.period.label for count in figures.trend] == ["FY2023", "FY2024", "FY2025"]
+    assert [count.advancing_partners for count in figures.trend] == [0, 2, 6]
+    # Quarters: the 8 to FY2025 Q4 all end after 1 Jan 2023, so all 8 stay.
+    assert len(kpis.tier_advancements(Q4).trend) == 8
+    chart = viewer_client.get(PAGE, {"period": "2025"}).context["trend_chart"]
+    assert chart["labels"] == ["FY2023", "FY2024", "FY2025 (to date)"]

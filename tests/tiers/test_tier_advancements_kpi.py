@@ -214,7 +214,8 @@ def test_the_kpi_costs_the_same_queries_for_5_and_50_partners(tiers, django_asse
             f.transition(partner, silver, D(2025, 11, 1))
         kpis.tier_advancements(Q4)  # keeps the snapshots of the closed periods it reads
         # The period's totals (one kept read) and its tiers, the trend and comparisons (one
-        # kept read), the stagnant partners by tier (one kept read and the tiers).
-        with django_assert_num_queries(5):
+        # kept read), the stagnant partners by tier (one kept read and the tiers), and the
+        # day the first partner joined (where the trend starts).
+        with django_assert_num_queries(6):
             figures = kpis.tier_advancements(Q4)
         assert figures.advancing_partners == size

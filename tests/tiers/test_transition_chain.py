@@ -73,7 +73,7 @@ def test_enrollment_is_only_for_a_partner_with_no_tier(partner, tiers):
         effective_on=D(2024, 6, 1),
     )
     assert errors["from_tier"] == [
-        "The partner was already in Registered on 2024-05-31: an enrollment is only for a "
+        "The partner was already in Registered on 31 May 2024: an enrollment is only for a "
         "partner with no tier."
     ]
 
@@ -88,7 +88,8 @@ def test_first_transition_must_be_an_enrollment(partner, tiers):
         effective_on=D(2024, 6, 1),
     )
     assert errors["from_tier"] == [
-        "The partner had no tier on 2024-05-31: leave the from tier empty to record its enrollment."
+        "The partner had no tier on 31 May 2024: leave the from tier empty to record its "
+        "enrollment."
     ]
 
 
@@ -102,7 +103,7 @@ def test_from_tier_must_be_the_tier_of_the_day_before(partner, tiers):
         to_tier=gold,
         effective_on=D(2024, 6, 1),
     )
-    assert errors["from_tier"] == ["The partner was in Registered on 2024-05-31, not in Silver."]
+    assert errors["from_tier"] == ["The partner was in Registered on 31 May 2024, not in Silver."]
 
 
 def test_no_two_transitions_of_one_partner_on_one_day(partner, tiers):
@@ -128,7 +129,7 @@ def test_transition_outside_the_membership_is_refused(tiers):
         effective_on=D(2023, 12, 31),
     )
     assert before["effective_on"] == [
-        "The partner joined on 2024-01-01; a transition cannot take effect before that."
+        "The partner joined on 1 Jan 2024; a transition cannot take effect before that."
     ]
     after = error_of(
         services.transition_record,
@@ -137,7 +138,7 @@ def test_transition_outside_the_membership_is_refused(tiers):
         effective_on=D(2025, 1, 1),
     )
     assert after["effective_on"] == [
-        "The partner ended on 2024-12-31; a transition cannot take effect after that."
+        "The partner ended on 31 Dec 2024; a transition cannot take effect after that."
     ]
 
 
@@ -167,7 +168,7 @@ def test_a_back_dated_transition_must_fit_between_its_neighbours(partner, tiers)
         effective_on=D(2024, 3, 1),
     )
     assert errors["to_tier"] == [
-        "This breaks the chain: the next transition, on 2024-09-01, moves from Registered, so "
+        "This breaks the chain: the next transition, on 1 Sep 2024, moves from Registered, so "
         "this one must move into that tier."
     ]
     assert len(chain(partner)) == 2
@@ -197,7 +198,7 @@ def test_editing_a_past_transition_rechecks_the_chain(partner, tiers):
         effective_on=D(2024, 6, 1),
         reason="",
     )
-    assert "the next transition, on 2025-01-01, moves from Silver" in errors["to_tier"][0]
+    assert "the next transition, on 1 Jan 2025, moves from Silver" in errors["to_tier"][0]
     # Moving its date within its neighbours is fine.
     services.transition_update(
         transition=middle,
@@ -216,7 +217,7 @@ def test_editing_a_past_transition_rechecks_the_chain(partner, tiers):
         effective_on=D(2025, 2, 1),
         reason="",
     )
-    assert errors["from_tier"] == ["The partner was in Gold on 2025-01-31, not in Registered."]
+    assert errors["from_tier"] == ["The partner was in Gold on 31 Jan 2025, not in Registered."]
 
 
 def test_editing_the_latest_transition_moves_the_current_tier(partner, tiers):
@@ -251,7 +252,7 @@ def test_deleting_a_middle_transition_that_breaks_the_chain_is_refused(partner, 
     with pytest.raises(ValidationError) as error:
         services.transition_delete(transition=middle)
     assert error.value.messages == [
-        "Deleting this transition would break the chain: the next one, on 2025-01-01, moves "
+        "Deleting this transition would break the chain: the next one, on 1 Jan 2025, moves "
         "from Silver, but without this one the partner would be in Registered. Change or "
         "delete the later transitions first."
     ]

@@ -200,7 +200,7 @@ def test_the_confirmation_checks_again_and_writes_nothing_if_the_files_no_longer
     before = counts()
     response, job = confirm(staff_client, preview)
     assert job.problems_count == 1
-    assert "This partner already has a tier transition on 2024-06-01." in response.text
+    assert "This partner already has a tier transition on 1 Jun 2024." in response.text
     assert "nothing was written" in response.text
     assert counts() == before
 

@@ -84,7 +84,7 @@ CASES = {
             ]
         },
         [
-            "tier_transitions.csv:3: from_tier: The partner was in Silver on 2024-08-31, not "
+            "tier_transitions.csv:3: from_tier: The partner was in Silver on 31 Aug 2024, not "
             "in Gold."
         ],
     ),
@@ -92,13 +92,13 @@ CASES = {
         {"tier_transitions.csv": ["Acme,,Silver,2024-06-01,"]},
         [
             "tier_transitions.csv:2: from_tier: The partner was already in Registered on "
-            "2024-05-31: an enrollment is only for a partner with no tier."
+            "31 May 2024: an enrollment is only for a partner with no tier."
         ],
     ),
     "a new partner's chain must start with an enrollment": (
         {"partners.csv": [BETA], "tier_transitions.csv": ["Beta,Registered,Silver,2024-03-01,"]},
         [
-            "tier_transitions.csv:2: from_tier: The partner had no tier on 2024-02-29: leave "
+            "tier_transitions.csv:2: from_tier: The partner had no tier on 29 Feb 2024: leave "
             "the from tier empty to record its enrollment."
         ],
     ),
@@ -111,13 +111,13 @@ CASES = {
         },
         [
             "tier_transitions.csv:3: effective_on: This partner already has a tier transition "
-            "on 2024-06-01."
+            "on 1 Jun 2024."
         ],
     ),
     "transition before the partner joined": (
         {"partners.csv": [BETA], "tier_transitions.csv": ["Beta,,Registered,2024-01-15,"]},
         [
-            "tier_transitions.csv:2: effective_on: The partner joined on 2024-02-01; a "
+            "tier_transitions.csv:2: effective_on: The partner joined on 1 Feb 2024; a "
             "transition cannot take effect before that."
         ],
     ),
@@ -141,7 +141,7 @@ CASES = {
     ),
     "partner ending before it joined": (
         {"partners.csv": ["Beta,reseller,EMEA,France,,2024-02-01,2024-01-01,"]},
-        ["partners.csv:2: ended_on: A partner cannot end before it joined (joined on 2024-02-01)."],
+        ["partners.csv:2: ended_on: A partner cannot end before it joined (joined on 1 Feb 2024)."],
     ),
     "rating out of range": (
         {"feedback.csv": ["Acme,2024-05-01,survey,training,6,Too good"]},
@@ -248,7 +248,7 @@ def test_a_transition_that_breaks_the_next_stored_one_is_refused(tmp_path, progr
     assert status == 1
     assert err.splitlines()[0] == (
         "tier_transitions.csv:2: to_tier: This breaks the chain: the next transition, on "
-        "2024-09-01, moves from Registered, so this one must move into that tier."
+        "1 Sep 2024, moves from Registered, so this one must move into that tier."
     )
     assert counts() == before
 

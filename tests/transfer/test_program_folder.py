@@ -364,7 +364,7 @@ def test_action_items_obey_their_rules_at_their_lines(tmp_path, program, django_
         "remediation_reviews.csv or of this database.",
         f"action_items.csv:3: review: Review {theirs.pk} is not a review of Acme.",
         "action_items.csv:4: due_on: An action item cannot be due before its review was opened "
-        "(2026-01-05).",
+        "(5 Jan 2026).",
         "action_items.csv:5: done_on: An action item cannot be done in the future.",
         "action_items.csv:6: description: A value is required.",
         "action_items.csv:7: owner: No user 'nobody': add the user first, or let the import "

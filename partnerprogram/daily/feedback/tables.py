@@ -2,16 +2,18 @@ import django_tables2 as tables
 from django.utils.text import Truncator
 
 from partnerprogram.models import PartnerFeedback, user_label
-from partnerprogram.web.columns import IsoDateColumn
+from partnerprogram.web.columns import DayColumn, PhoneColumns
 
 COMMENT_PREVIEW = 140
 
 
-class FeedbackTable(tables.Table):
+class FeedbackTable(PhoneColumns, tables.Table):
     """Feedback rows; the data must select the partner and the user who logged it. Comments
     are text: the template escapes them like every other value."""
 
-    received_on = IsoDateColumn(verbose_name="Received")
+    phone_columns = ("received_on", "partner", "rating", "follow_up_needed")
+
+    received_on = DayColumn(verbose_name="Received")
     partner = tables.Column(linkify=True, order_by=("partner__name",))
     channel = tables.Column()
     topic = tables.Column()

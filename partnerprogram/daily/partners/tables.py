@@ -3,7 +3,7 @@ from django.utils.html import format_html
 
 from partnerprogram.kpis import Standing
 from partnerprogram.models import Partner
-from partnerprogram.web.columns import IsoDateColumn, UserColumn, order_nulls_first
+from partnerprogram.web.columns import DayColumn, PhoneColumns, UserColumn, order_nulls_first
 
 
 def render_standing(standing):
@@ -17,10 +17,12 @@ def render_standing(standing):
     return format_html('<span class="{}">{}</span>', css, standing.label)
 
 
-class PartnerTable(tables.Table):
+class PartnerTable(PhoneColumns, tables.Table):
     """Partners with their tier, level and standing today. The data must be annotated by
     `kpis.with_standing(..., today)` and select the region, tier and account manager; level
     names come from `level_names` ({rank: name}), so no cell queries."""
+
+    phone_columns = ("name", "current_tier", "standing")
 
     name = tables.Column(linkify=True, verbose_name="Partner")
     partner_type = tables.Column(verbose_name="Type")
@@ -31,8 +33,8 @@ class PartnerTable(tables.Table):
     )
     standing = tables.Column(verbose_name="Standing today", order_by=("standing_order", "name"))
     account_manager = UserColumn()
-    joined_on = IsoDateColumn(verbose_name="Joined")
-    ended_on = IsoDateColumn(verbose_name="Ended")
+    joined_on = DayColumn(verbose_name="Joined")
+    ended_on = DayColumn(verbose_name="Ended")
 
     class Meta:
         model = Partner

@@ -10,6 +10,7 @@ from partnerprogram.daily.partners.forms import CertificationForm, TransitionFor
 from partnerprogram.daily.partners.tables import PartnerTable
 from partnerprogram.kpis import Standing, at_risk_horizon, partner_count, with_standing
 from partnerprogram.models import Partner
+from partnerprogram.rules.periods import day_label
 from partnerprogram.web.listing import FilteredTableView
 from partnerprogram.web.mixins import FormPageMixin, ReadPermissionMixin
 from tiers import services as tier_services
@@ -150,7 +151,7 @@ class CertificationCreateView(PartnerRecordCreateView):
         return super().form_valid(form)
 
     def success_message(self, obj):
-        return f"{obj.level} certification awarded on {obj.awarded_on.isoformat()} added."
+        return f"{obj.level} certification awarded on {day_label(obj.awarded_on)} added."
 
 
 class TransitionCreateView(PartnerRecordCreateView):
@@ -175,4 +176,4 @@ class TransitionCreateView(PartnerRecordCreateView):
         )
 
     def success_message(self, obj):
-        return f"{obj.kind.label} to {obj.to_tier} on {obj.effective_on.isoformat()} recorded."
+        return f"{obj.kind.label} to {obj.to_tier} on {day_label(obj.effective_on)} recorded."

@@ -11,6 +11,7 @@ from rest_framework import serializers
 from partnerprogram import kpis
 from partnerprogram.daily.partners.views import level_names
 from partnerprogram.daily.remediation.forms import BelowThresholdApiForm
+from partnerprogram.rules.days import projection
 from partnerprogram.web.api import (
     ERRORS,
     ProgramAPIView,
@@ -44,6 +45,11 @@ class AtRiskSerializer(StandingSerializer):
 
 class BelowThresholdSerializer(serializers.Serializer):
     as_of = serializers.DateField()
+    projection = serializers.CharField(
+        allow_null=True,
+        help_text="For a day after today (at most a year ahead), what the lists assume; "
+        "null for today or a day before.",
+    )
     page = serializers.IntegerField()
     page_size = serializers.IntegerField()
     counts = CountsSerializer()
@@ -58,7 +64,11 @@ class BelowThresholdApi(ProgramAPIView):
         description="Page `page` of each list ordered by partner name, the lists' full "
         "lengths in `counts`, and the URL of the next page in `next` (null on the last).",
         parameters=[
-            date_parameter("as_of", "The day (default today)."),
+            date_parameter(
+                "as_of",
+                "The day (default today); a day after today, at most a year ahead, is a "
+                "projection.",
+            ),
             integer_parameter("page", "From 1 (default 1)."),
             integer_parameter("page_size", "Rows of each list a page (default 500).", maximum=1000),
         ],
@@ -91,6 +101,7 @@ def below_threshold(request):
     next_query = {"as_of": as_of.isoformat(), "page": page + 1, "page_size": size}
     return {
         "as_of": as_of.isoformat(),
+        "projection": projection(as_of),
         "page": page,
         "page_size": size,
         "counts": counts,

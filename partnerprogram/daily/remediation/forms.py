@@ -7,12 +7,13 @@ from django.utils.html import format_html
 from partnerprogram.daily.partners.forms import crispy_helper
 from partnerprogram.daily.remediation import services
 from partnerprogram.models import ActionItem, RemediationReview, ReviewStatus
-from partnerprogram.rules.periods import sane_date
+from partnerprogram.rules.periods import as_of_day, day_label
 from partnerprogram.web.fields import DateInput, PartnerField, UserChoiceField
 
 
 class AsOfForm(forms.Form):
-    """The day the remediation page and endpoint are about; default today."""
+    """The day the remediation page and endpoint are about; default today. A day after
+    today is a projection, at most a year ahead, as on the KPI pages."""
 
     as_of = forms.DateField(
         required=False,
@@ -22,7 +23,7 @@ class AsOfForm(forms.Form):
     )
 
     def clean_as_of(self):
-        return sane_date(self.cleaned_data.get("as_of")) or timezone.localdate()
+        return as_of_day(self.cleaned_data.get("as_of"))
 
 
 class BelowThresholdApiForm(AsOfForm):
@@ -93,7 +94,7 @@ class ReviewOpenForm(forms.ModelForm):
                     partner,
                     existing.get_absolute_url(),
                     existing.pk,
-                    existing.due_on.isoformat(),
+                    day_label(existing.due_on),
                 ),
             )
         return data
@@ -181,7 +182,7 @@ class ReviewCloseForm(forms.ModelForm):
             elif partner.ended_on is not None:
                 self.add_error(
                     "end_partnership",
-                    f"{partner} already ended on {partner.ended_on.isoformat()}.",
+                    f"{partner} already ended on {day_label(partner.ended_on)}.",
                 )
         return data
 

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from partnerprogram.models import ActionItem, Partner, RemediationReview, ReviewStatus
+from partnerprogram.rules.periods import day_label
 
 DEFAULT_REVIEW_DAYS = 30
 
@@ -40,7 +41,7 @@ def _duplicate_error(existing):
                 params={
                     "partner": existing.partner,
                     "pk": existing.pk,
-                    "due": existing.due_on.isoformat(),
+                    "due": day_label(existing.due_on),
                 },
             )
         }
@@ -93,7 +94,7 @@ def review_close(*, review, status, outcome, closed_on=None, end_partnership=Fal
         locked = RemediationReview.objects.select_for_update().get(pk=review.pk)
         if not locked.is_open:
             raise ValidationError(
-                f"This review was already closed on {locked.closed_on.isoformat()} "
+                f"This review was already closed on {day_label(locked.closed_on)} "
                 f"({locked.get_status_display().lower()}); reopen it to start a new review.",
                 code="already_closed",
             )
@@ -120,14 +121,14 @@ def _end_partner(review, ended_on):
     partner = Partner.objects.select_for_update().get(pk=review.partner_id)
     if partner.ended_on is not None and partner.ended_on <= ended_on:
         raise ValidationError(
-            {"end_partnership": f"{partner} already ended on {partner.ended_on.isoformat()}."}
+            {"end_partnership": f"{partner} already ended on {day_label(partner.ended_on)}."}
         )
     later = partner.tier_transitions.filter(effective_on__gt=ended_on).order_by("effective_on")
     if first_later := later.first():
         raise ValidationError(
             {
                 "end_partnership": (
-                    f"{partner} has a tier transition on {first_later.effective_on.isoformat()}, "
+                    f"{partner} has a tier transition on {day_label(first_later.effective_on)}, "
                     "after the close date; it cannot end before that."
                 )
             }
@@ -138,7 +139,7 @@ def _end_partner(review, ended_on):
     others = RemediationReview.objects.open().filter(partner=partner).exclude(pk=review.pk)
     for other in others.select_for_update():
         other.status = ReviewStatus.CLOSED_WITHOUT_ACTION
-        other.outcome = f"The partnership ended on {ended_on.isoformat()} (review #{review.pk})."
+        other.outcome = f"The partnership ended on {day_label(ended_on)} (review #{review.pk})."
         other.closed_on = max(ended_on, other.opened_on)
         other.full_clean()
         other.save()
@@ -157,7 +158,7 @@ def review_reopen(*, review, owner, opened_on=None):
         owner=owner,
         opened_on=opened_on,
         action_plan=review.action_plan,
-        notes=f"Reopens review #{review.pk}, closed on {review.closed_on.isoformat()}: "
+        notes=f"Reopens review #{review.pk}, closed on {day_label(review.closed_on)}: "
         f"{review.outcome}",
     )
 
@@ -168,7 +169,7 @@ def _locked_open_review(pk):
     review = RemediationReview.objects.select_for_update().get(pk=pk)
     if not review.is_open:
         raise ValidationError(
-            f"This review was closed on {review.closed_on.isoformat()}; its action items can "
+            f"This review was closed on {day_label(review.closed_on)}; its action items can "
             "no longer change.",
             code="review_closed",
         )

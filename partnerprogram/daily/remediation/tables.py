@@ -6,10 +6,16 @@ from django.utils.safestring import mark_safe
 
 from partnerprogram.kpis import review_reason_for
 from partnerprogram.models import Partner, RemediationReview, ReviewStatus
-from partnerprogram.web.columns import IsoDateColumn, UserColumn, order_nulls_first, url_by_pk
+from partnerprogram.web.columns import (
+    DayColumn,
+    PhoneColumns,
+    UserColumn,
+    order_nulls_first,
+    url_by_pk,
+)
 
 
-class AttentionTable(tables.Table):
+class AttentionTable(PhoneColumns, tables.Table):
     """Partners below threshold or at risk on a day, annotated by `kpis.with_standing`;
     tier and level names come from the `tier_names` and `level_names` maps, so no cell
     queries. With `open_review_url` (managers only) a partner without an open review gets an
@@ -17,6 +23,8 @@ class AttentionTable(tables.Table):
     The "Review" column says which review is open, or "No", or offers the button: its
     header names what the column holds, not the action. Links to partners and reviews are
     made from patterns reversed once per table (`url_by_pk`)."""
+
+    phone_columns = ("partner", "open_review")
 
     partner = tables.Column(accessor="name", verbose_name="Partner")
     tier = tables.Column(accessor="tier_on_day_id", verbose_name="Tier", order_by=("tier_rank",))
@@ -94,6 +102,7 @@ class AttentionTable(tables.Table):
 
 class BelowThresholdTable(AttentionTable):
     pagination_label = "Pages of partners below threshold"
+    phone_columns = ("partner", "required_level", "open_review")
 
     class Meta(AttentionTable.Meta):
         empty_text = "No partner is below threshold on this day."
@@ -105,7 +114,8 @@ class AtRiskTable(AttentionTable):
     (and the stored end's index serves that order, where a name order sorts them all)."""
 
     pagination_label = "Pages of partners at risk"
-    keeps_until = IsoDateColumn(verbose_name="Certification ends")
+    phone_columns = ("partner", "days_left", "open_review")
+    keeps_until = DayColumn(verbose_name="Certification ends")
     days_left = tables.Column(
         accessor="keeps_until", verbose_name="Days left", order_by=("keeps_until",)
     )
@@ -130,18 +140,20 @@ class AtRiskTable(AttentionTable):
     value_days_left = render_days_left  # the download shows the same number
 
 
-class ReviewTable(tables.Table):
+class ReviewTable(PhoneColumns, tables.Table):
     """Remediation reviews; the data must select the partner and owner and be annotated with
     `is_overdue` (open or in progress past its due date). Overdue rows are marked."""
+
+    phone_columns = ("partner", "reason", "due_on", "overdue")
 
     partner = tables.Column(linkify=True, order_by=("partner__name",))
     reason = tables.Column(linkify=lambda record: record.get_absolute_url(), verbose_name="Review")
     status = tables.Column()
     owner = UserColumn("owner")
-    opened_on = IsoDateColumn(verbose_name="Opened")
-    due_on = IsoDateColumn(verbose_name="Due")
+    opened_on = DayColumn(verbose_name="Opened")
+    due_on = DayColumn(verbose_name="Due")
     overdue = tables.Column(accessor="is_overdue", verbose_name="Overdue")
-    closed_on = IsoDateColumn(verbose_name="Closed")
+    closed_on = DayColumn(verbose_name="Closed")
     action_plan = tables.Column()
 
     class Meta:

@@ -1,3 +1,4 @@
+import datetime as dt
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -18,7 +19,7 @@ from django_tables2.export import TableExport
 
 from certifications.kpis import levels_by_rank
 from certifications.models import PartnerCertification
-from partnerprogram import kpis
+from partnerprogram import freshness, kpis
 from partnerprogram.daily.partners.views import standing_context
 from partnerprogram.daily.remediation import services
 from partnerprogram.daily.remediation.filters import OPEN_OR_IN_PROGRESS, ReviewFilter
@@ -38,6 +39,8 @@ from partnerprogram.models import (
     ReviewStatus,
     user_label,
 )
+from partnerprogram.rules import days
+from partnerprogram.rules.periods import day_label
 from partnerprogram.web.listing import FilteredTableView, PagedByKeys, TablePageMixin
 from partnerprogram.web.listing import table_pagination as bounded_pagination
 from partnerprogram.web.mixins import FormPageMixin, ReadPermissionMixin, safe_next
@@ -120,6 +123,8 @@ class RemediationView(ReadPermissionMixin, MultiTableMixin, TemplateView):
             form=self.form,
             as_of=self.as_of,
             today=timezone.localdate(),
+            stored=freshness.answering_state(self.as_of),
+            projection=days.projection(self.as_of),
             below_table=below,
             at_risk_table=at_risk,
             window_days=settings.AT_RISK_WINDOW_DAYS,
@@ -176,7 +181,7 @@ def _shown(record, name):
     if field.choices:
         return getattr(record, f"get_{name}_display")() or "—"
     value = getattr(record, name)
-    return value.isoformat() if hasattr(value, "isoformat") else (value or "—")
+    return day_label(value) if isinstance(value, dt.date) else (value or "—")
 
 
 def review_history(review):
@@ -297,9 +302,8 @@ class ActionItemCreateView(ReviewDetailView):
                     owner=form.cleaned_data["owner"],
                     due_on=form.cleaned_data["due_on"],
                 )
-                messages.success(
-                    request, f"Action item added: {item.description} (due {item.due_on})."
-                )
+                due = day_label(item.due_on)
+                messages.success(request, f"Action item added: {item.description} (due {due}).")
                 return HttpResponseRedirect(f"{review.get_absolute_url()}#action-items-heading")
         except ValidationError as error:
             if getattr(error, "code", None) == "review_closed":
@@ -329,7 +333,7 @@ class ActionItemMarkView(PermissionRequiredMixin, View):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             return redirect(item.review)
-        state = f"done on {item.done_on}" if item.is_done else "not done"
+        state = f"done on {day_label(item.done_on)}" if item.is_done else "not done"
         messages.success(request, f"“{item.description}” marked {state}.")
         return HttpResponseRedirect(item.get_absolute_url())
 
@@ -378,7 +382,7 @@ class ReviewCreateView(FormPageMixin, CreateView):
             obj.partner,
             obj.get_absolute_url(),
             obj.pk,
-            obj.due_on.isoformat(),
+            day_label(obj.due_on),
         )
 
 
@@ -393,7 +397,7 @@ class OpenReviewMixin:
         if not review.is_open:
             messages.error(
                 request,
-                f"This review was closed on {review.closed_on.isoformat()}; "
+                f"This review was closed on {day_label(review.closed_on)}; "
                 "reopen it to start a new one.",
             )
             return redirect(review)
@@ -447,7 +451,7 @@ class ReviewCloseView(OpenReviewMixin, FormPageMixin, UpdateView):
     def success_message(self, obj):
         message = f"Review closed: {obj.get_status_display().lower()}."
         if obj.partner.ended_on == obj.closed_on:
-            message += f" {obj.partner} ended on {obj.closed_on.isoformat()}."
+            message += f" {obj.partner} ended on {day_label(obj.closed_on)}."
         return message
 
 
@@ -479,5 +483,7 @@ class ReviewReopenView(PermissionRequiredMixin, View):
             else:
                 messages.error(request, " ".join(error.messages))
             return redirect(closed)
-        messages.success(request, f"Review reopened as review #{review.pk}, due {review.due_on}.")
+        messages.success(
+            request, f"Review reopened as review #{review.pk}, due {day_label(review.due_on)}."
+        )
         return HttpResponseRedirect(review.get_absolute_url())

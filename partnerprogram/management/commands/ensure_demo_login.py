@@ -5,6 +5,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.db.models import Count
+
+from partnerprogram.models import Partner, RemediationReview
 
 
 class Command(BaseCommand):
@@ -29,6 +33,7 @@ class Command(BaseCommand):
         demo.set_password(password)
         demo.save()
         demo.groups.add(Group.objects.get(name="Partner managers"))
+        manages = give_demo_work(demo)
         viewer, _ = User.objects.get_or_create(
             username="viewer", defaults={"first_name": "Read-only", "last_name": "Viewer"}
         )
@@ -40,5 +45,27 @@ class Command(BaseCommand):
                 f"\n  Partner Program: {url}\n"
                 f"  Log in as   demo / {password}   (partner manager and admin)\n"
                 f"  or as     viewer / {password}   (read only)\n"
+                f"  demo is the account manager of {manages:,} partners (My work: {url}my-work/)\n"
             )
         )
+
+
+def give_demo_work(demo):
+    """Make `demo` a manager with a day's work, so that My work and the digest show what they
+    are for: when it manages no partner, it takes over the partners and open reviews of the
+    demo program's manager with the most partners. Returns how many partners it manages."""
+    managed = Partner.objects.filter(account_manager=demo)
+    if not managed.exists():
+        busiest = (
+            get_user_model()
+            .objects.exclude(pk=demo.pk)
+            .annotate(partners=Count("managed_partners"))
+            .filter(partners__gt=0)
+            .order_by("-partners", "pk")
+            .first()
+        )
+        if busiest is not None:
+            with transaction.atomic():
+                Partner.objects.filter(account_manager=busiest).update(account_manager=demo)
+                RemediationReview.objects.open().filter(owner=busiest).update(owner=demo)
+    return managed.count()
