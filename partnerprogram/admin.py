@@ -108,10 +108,12 @@ class PartnerAdmin(ProgramAdmin):
 
     def get_urls(self):
         import_view = self.admin_site.admin_view(self.import_program_view)
+        job_view = self.admin_site.admin_view(self.import_job_view)
         export_view = self.admin_site.admin_view(transfer_views.program_export)
         sample_view = self.admin_site.admin_view(transfer_views.sample_folder)
         return [
             path("import/", import_view, name="partnerprogram_partner_import"),
+            path("import/<int:job_id>/", job_view, name="partnerprogram_partner_import_job"),
             path("export/", export_view, name="partnerprogram_partner_export"),
             path("import/sample/", sample_view, name="partnerprogram_partner_import_sample"),
             *super().get_urls(),
@@ -119,6 +121,9 @@ class PartnerAdmin(ProgramAdmin):
 
     def import_program_view(self, request):
         return transfer_views.program_import(request, self)
+
+    def import_job_view(self, request, job_id):
+        return transfer_views.program_import_job(request, self, job_id)
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {

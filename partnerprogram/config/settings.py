@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     # Before django_tasks_db: its db_worker command is ours, which first takes back the
     # messages a killed worker left half sent.
     "partnerprogram.reminders",
+    "partnerprogram.transfer",
     "django_tasks_db",
 ]
 
@@ -250,11 +251,11 @@ AT_RISK_WINDOW_DAYS = env_int("AT_RISK_WINDOW_DAYS", 90, minimum=1)
 STAGNATION_MONTHS = env_int("STAGNATION_MONTHS", 12, minimum=1)
 
 # --- What an upload to the admin's program import may hold -----------------------------------
-# Unpacked size, lines and seconds of checking: a zip bomb or a program too large for one
-# request is refused with a message (the import_program command has no such bounds).
+# Unpacked size and lines: a zip bomb or a program too large for the admin is refused with a
+# message (the import_program command has no such bounds). The background worker runs it, so
+# no request waits on it and there is no bound in time.
 IMPORT_MAX_UNPACKED_MB = env_int("IMPORT_MAX_UNPACKED_MB", 200, minimum=1)
 IMPORT_MAX_LINES = env_int("IMPORT_MAX_LINES", 2_000_000, minimum=1)
-IMPORT_MAX_SECONDS = env_int("IMPORT_MAX_SECONDS", 25, minimum=1)
 
 # --- Background work and mail ------------------------------------------------------------------
 # Tasks are rows in the project's own database; `manage.py db_worker` runs them (README).

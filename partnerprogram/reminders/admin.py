@@ -1,10 +1,11 @@
 from django.contrib import admin
 
 from partnerprogram.reminders.models import Message, ReminderPreference
+from partnerprogram.web.admin import LogAdmin
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(LogAdmin):
     """The log of every message: read only (the worker writes it)."""
 
     list_display = ["queued_at", "kind", "recipient", "subject", "outcome", "attempts", "sent_at"]
@@ -26,16 +27,6 @@ class MessageAdmin(admin.ModelAdmin):
         "task_id",
         "body_text",
     ]
-    readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ReminderPreference)

@@ -1,6 +1,8 @@
-"""One nightly job at a time, whichever host starts it."""
+"""One nightly job (or one program import) at a time, whichever host starts it."""
 
 import fcntl
+import os
+import tempfile
 import zlib
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,11 +27,7 @@ def only_one(name):
                 with connection.cursor() as cursor:
                     cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
         return
-    if connection.is_in_memory_db():  # the tests': one process anyway
-        yield True
-        return
-    path = Path(f"{connection.settings_dict['NAME']}-{name}.lock")
-    with path.open("w") as file:
+    with beside_database(f"{name}.lock").open("w") as file:
         try:
             fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -39,3 +37,12 @@ def only_one(name):
             yield True
         finally:
             fcntl.flock(file, fcntl.LOCK_UN)
+
+
+def beside_database(name):
+    """The path of a file `name` that belongs to the SQLite database (one host's): beside
+    its file, or for the tests' database in memory, in the temporary folder under this
+    process's id (a flock taken twice through two opens conflicts even in one process)."""
+    if connection.is_in_memory_db():
+        return Path(tempfile.gettempdir()) / f"partnerprogram-{os.getpid()}-{name}"
+    return Path(f"{connection.settings_dict['NAME']}-{name}")

@@ -5,5 +5,6 @@
 - importer.py: `import_program`, all or nothing; state.py, checks.py, records.py and
   chains.py check the files; writer.py writes them in bulk.
 - exporter.py: `export_program`, the same files from the database.
-- views.py: the import in the admin (upload, preview, confirm).
+- views.py: the import in the admin (upload, preview, confirm), run by the background
+  worker as jobs (models.py, jobs.py), which tell their progress (progress.py).
 """

@@ -2,7 +2,6 @@
 whose name says which file of the format it is (partners.csv, "partners (2).csv")."""
 
 import re
-import time
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -17,12 +16,11 @@ class SourceError(Exception):
 
 @dataclass(frozen=True)
 class Limits:
-    """How much an import may read: bytes once unpacked, lines, seconds (None: no bound).
-    The admin's import is bounded (settings IMPORT_*); the command is not, by default."""
+    """How much an import may read: bytes once unpacked, and lines (None: no bound). The
+    admin's import is bounded (settings IMPORT_*); the command is not, by default."""
 
     bytes: int | None = None
     lines: int | None = None
-    seconds: float | None = None
 
     def describe_bytes(self):
         return f"{self.bytes // 1024**2:,} MB"
@@ -30,12 +28,11 @@ class Limits:
 
 class Reading:
     """What the files of one import have read so far, against its Limits: the real bytes
-    and lines as they are unpacked (a zip's headers may lie), and the time since it began."""
+    and lines as they are unpacked (a zip's headers may lie)."""
 
     def __init__(self, limits, label):
         self.limits, self.label = limits, label
         self.bytes = self.lines = 0
-        self.deadline = time.monotonic() + limits.seconds if limits.seconds else None
 
     def count(self, line):
         self.bytes += len(line)
@@ -47,15 +44,6 @@ class Reading:
             raise SourceError(
                 f"{self.label} has more than {limits.lines:,} lines: import it with the "
                 "import_program command."
-            )
-        if (
-            self.deadline is not None
-            and self.lines % 1000 == 0
-            and time.monotonic() > self.deadline
-        ):
-            raise SourceError(
-                f"{self.label} takes longer than {limits.seconds:.0f} s to check: import it with "
-                "the import_program command."
             )
 
 

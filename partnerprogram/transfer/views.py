@@ -3,35 +3,36 @@ its file), see what it would change, confirm. The same importer as the command, 
 checks and messages; nothing is written before the confirmation, nor if anything changed
 since the preview so that the files no longer pass.
 
-Between preview and confirmation the upload waits in a temporary folder under a random token
-kept in the uploader's session; it is deleted once confirmed or cancelled (and any left
-behind after a day)."""
+The upload is stored in the database as a job, and a background worker runs the preview
+and then the import (jobs.py); the job's page shows its progress and result. Every staff
+member who may import sees every job (they import the one program together); only who
+uploaded a preview confirms or cancels it."""
 
-import contextlib
-import secrets
 import tempfile
-import time
 import zipfile
 from pathlib import Path
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from partnerprogram.transfer.exporter import export_program
 from partnerprogram.transfer.formats import FORMATS
-from partnerprogram.transfer.importer import CHECKS, import_program
-from partnerprogram.transfer.sources import Limits, SourceError, from_path
+from partnerprogram.transfer.importer import CHECKS
+from partnerprogram.transfer.jobs import (
+    program_import_cancel,
+    program_import_confirm,
+    program_import_preview,
+    upload_limits,
+)
+from partnerprogram.transfer.models import JobState, ProgramImport
+from partnerprogram.transfer.progress import read_progress
 
-UPLOAD_DIR = Path(tempfile.gettempdir()) / "partnerprogram-imports"
-SESSION_KEY = "program_import"
-MAX_PROBLEMS_SHOWN = 1000
-STALE_SECONDS = 24 * 3600
+RECENT_JOBS = 10
 
 # Who may import at all: staff who may add and change the program's records. Levels, tiers
 # and regions need their own permissions, checked row by row by the importer.
@@ -124,116 +125,65 @@ class ProgramImportForm(forms.Form):
         return upload
 
 
-def upload_limits():
-    """What an upload may unpack to, in lines and in seconds of checking (settings), so that
-    a request never outgrows the server's memory or timeout."""
-    return Limits(
-        bytes=settings.IMPORT_MAX_UNPACKED_MB * 1024**2,
-        lines=settings.IMPORT_MAX_LINES,
-        seconds=settings.IMPORT_MAX_SECONDS,
-    )
-
-
 def program_import(request, model_admin):
-    """GET: the upload form. POST with a file: the preview (or the problems). POST confirm:
-    the import. POST cancel: forget the upload."""
+    """GET: the upload form and the latest jobs. POST: store the upload as a job, queue its
+    preview and show its page."""
     if not can_import(request.user):
         raise PermissionDenied
-    if request.method == "POST" and "confirm" in request.POST:
-        return _confirm(request, model_admin)
-    if request.method == "POST" and "cancel" in request.POST:
-        _forget(request)
-        messages.info(request, "Import cancelled; nothing was written.")
-        return redirect("admin:partnerprogram_partner_import")
     form = ProgramImportForm(request.POST or None, request.FILES or None)
-    if request.method != "POST" or not form.is_valid():
-        return _render(request, model_admin, form=form)
-    _forget(request)
-    upload = form.cleaned_data["file"]
-    create_users = form.cleaned_data["create_users"]
-    path = _keep(upload)
-    result, error = _run(path, upload.name, request.user, dry_run=True, create_users=create_users)
-    if error or result.problems:
-        path.unlink(missing_ok=True)
-        return _render(request, model_admin, form=form, result=result, error=error)
-    request.session[SESSION_KEY] = {
-        "token": path.name,
-        "name": Path(upload.name).name,
-        "create_users": create_users,
-    }
-    return _render(request, model_admin, result=result, upload_name=Path(upload.name).name)
-
-
-def _confirm(request, model_admin):
-    pending = request.session.get(SESSION_KEY)
-    path = UPLOAD_DIR / pending["token"] if pending else None
-    if path is None or request.POST.get("token") != pending["token"] or not path.exists():
-        messages.error(request, "That upload is no longer waiting; upload the file again.")
-        return redirect("admin:partnerprogram_partner_import")
-    result, error = _run(
-        path,
-        pending["name"],
-        request.user,
-        dry_run=False,
-        create_users=pending.get("create_users", False),
-    )
-    _forget(request)
-    if error or result.problems:
-        return _render(request, model_admin, form=ProgramImportForm(), result=result, error=error)
-    messages.success(request, "Imported. " + " · ".join(result.summary_lines()))
-    return redirect("admin:partnerprogram_partner_changelist")
-
-
-def _run(path, name, user, *, dry_run, create_users):
-    """(result, None), or (None, the message) when the upload cannot be read at all. An
-    upload that fails in any way is deleted at once."""
-    try:
-        source = from_path(path, name, upload_limits())
-        result = import_program(source, dry_run=dry_run, user=user, create_users=create_users)
-        return result, None
-    except SourceError as error:
-        path.unlink(missing_ok=True)
-        return None, str(error)
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
-
-
-def _keep(upload):
-    """Store the upload under a random name until it is confirmed or cancelled."""
-    UPLOAD_DIR.mkdir(mode=0o700, exist_ok=True)
-    for old in UPLOAD_DIR.iterdir():
-        with contextlib.suppress(FileNotFoundError):  # another worker may clean up too
-            if old.stat().st_mtime < time.time() - STALE_SECONDS:
-                old.unlink()
-    path = UPLOAD_DIR / (secrets.token_urlsafe(24) + Path(upload.name).suffix.lower())
-    with path.open("wb") as file:
-        for chunk in upload.chunks():
-            file.write(chunk)
-    return path
-
-
-def _forget(request):
-    pending = request.session.pop(SESSION_KEY, None)
-    if pending:
-        (UPLOAD_DIR / pending["token"]).unlink(missing_ok=True)
-
-
-def _render(request, model_admin, *, form=None, result=None, error=None, upload_name=None):
-    problems = result.problems if result else []
+    if request.method == "POST" and form.is_valid():
+        job = program_import_preview(
+            upload=form.cleaned_data["file"],
+            user=request.user,
+            create_users=form.cleaned_data["create_users"],
+        )
+        return redirect("admin:partnerprogram_partner_import_job", job.pk)
+    recent = ProgramImport.objects.without_upload().select_related("user")[:RECENT_JOBS]
     context = {
-        **model_admin.admin_site.each_context(request),
-        "opts": model_admin.model._meta,
-        "title": "Import the partner program",
+        **_context(request, model_admin),
         "form": form,
-        "result": result,
-        "error": error,
-        "problems": problems[:MAX_PROBLEMS_SHOWN],
-        "problems_count": len(problems),
-        "problems_hidden": max(0, len(problems) - MAX_PROBLEMS_SHOWN),
-        "upload_name": upload_name,
-        "token": request.session.get(SESSION_KEY, {}).get("token"),
+        "recent_jobs": recent,
         "formats": FORMATS,
         "can_export_program": can_export(request.user),
     }
     return TemplateResponse(request, "admin/partnerprogram/import.html", context)
+
+
+def program_import_job(request, model_admin, job_id):
+    """GET: the job's progress, then its preview, problems or result. POST confirm (of a
+    preview): queue the import. POST cancel: let go of the upload."""
+    if not can_import(request.user):
+        raise PermissionDenied
+    jobs = ProgramImport.objects.without_upload().select_related("user", "preview")
+    job = get_object_or_404(jobs, pk=job_id)
+    if request.method == "POST":
+        if job.user_id != request.user.pk or not job.dry_run:
+            raise PermissionDenied
+        if "confirm" in request.POST and job.can_be_confirmed:
+            confirmed = program_import_confirm(preview=job, user=request.user)
+            return redirect("admin:partnerprogram_partner_import_job", confirmed.pk)
+        if "cancel" in request.POST and job.size:
+            program_import_cancel(preview=job)
+            messages.info(request, "Import cancelled; nothing was written.")
+            return redirect("admin:partnerprogram_partner_import")
+        messages.error(request, "That preview can no longer be confirmed; upload the file again.")
+        return redirect("admin:partnerprogram_partner_import_job", job.pk)
+    context = {
+        **_context(request, model_admin),
+        "title": f"{'Preview' if job.dry_run else 'Import'} of {job.file_name}",
+        "job": read_progress(job),
+        "waiting_for": job.waiting_for() if job.state == JobState.QUEUED else None,
+        "import_job": job.imports.without_upload().select_related("user").first()
+        if job.dry_run
+        else None,
+        "is_uploader": job.user_id == request.user.pk,
+    }
+    return TemplateResponse(request, "admin/partnerprogram/import_job.html", context)
+
+
+def _context(request, model_admin):
+    return {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.model._meta,
+        "title": "Import the partner program",
+    }

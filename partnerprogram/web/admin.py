@@ -94,6 +94,23 @@ class CompactInline(NamesUsers, admin.TabularInline):
     }
 
 
+class LogAdmin(admin.ModelAdmin):
+    """A log the program writes (messages, imports): read in the admin, never changed.
+    Every field of `fields` is read only."""
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 def _user_field(model, name):
     """The field `name` of `model` when it is a foreign key to a user, else None."""
     try:

@@ -9,11 +9,17 @@ project's own templates render: the rule is in test_every_page_is_accessible.py.
 import dataclasses
 import datetime as dt
 import io
+import zipfile
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from partnerprogram.models import Partner
+from partnerprogram.transfer.jobs import program_import_preview
+from partnerprogram.transfer.models import JobState, ProgramImport
+from partnerprogram.transfer.views import SAMPLE_DIR
 from tests import factories as f
 
 MANAGER, VIEWER, ADMIN, ANONYMOUS = "manager", "viewer", "admin", "anonymous"
@@ -109,6 +115,30 @@ PAGES = [
         users=(ADMIN,),
         own=(".breadcrumbs", "#content-main"),
     ),
+    # A preview the worker has run, with its rows per file and the rows that change.
+    Page(
+        "admin-import-preview",
+        f"{ADMIN_PARTNER}_import_job",
+        args=("import_preview",),
+        users=(ADMIN,),
+        own=(".breadcrumbs", "#content-main"),
+    ),
+    # A preview with problems: the table of them.
+    Page(
+        "admin-import-problems",
+        f"{ADMIN_PARTNER}_import_job",
+        args=("import_problems",),
+        users=(ADMIN,),
+        own=(".breadcrumbs", "#content-main"),
+    ),
+    # An import waiting for another (the page follows it with import-progress.js).
+    Page(
+        "admin-import-waiting",
+        f"{ADMIN_PARTNER}_import_job",
+        args=("import_waiting",),
+        users=(ADMIN,),
+        own=(".breadcrumbs", "#content-main"),
+    ),
 ]
 
 # Named URLs that serve no page: JSON, downloads, redirects, and POST-only actions.
@@ -180,7 +210,44 @@ def seed_program(make_user, django_user_model):
         "review": review.pk,
         "closed_review": closed.pk,
         "missing": 999_999_999,
+        **seed_imports(django_user_model.objects.get(username="admin")),
     }
+
+
+def seed_imports(admin):
+    """The admin's previews of the sample folder (run by the tests' immediate task backend):
+    of its program files, and of all of it (its reviews name ids that the demo's reviews
+    hold: problems); and an import waiting behind another that runs."""
+    program_files = [
+        path
+        for path in sorted(SAMPLE_DIR.glob("*.csv"))
+        if path.name not in ("remediation_reviews.csv", "action_items.csv")
+    ]
+    problems = preview_of(sorted(SAMPLE_DIR.glob("*.csv")), admin)
+    preview = preview_of(program_files, admin)
+    running = ProgramImport.objects.create(
+        user=admin, file_name="partners.csv", state=JobState.RUNNING, started_at=timezone.now()
+    )
+    waiting = ProgramImport.objects.create(
+        user=admin, file_name=preview.file_name, dry_run=False, preview=preview
+    )
+    assert problems.problems_count and preview.ok and running.pk < waiting.pk
+    return {
+        "import_preview": preview.pk,
+        "import_problems": problems.pk,
+        "import_waiting": waiting.pk,
+    }
+
+
+def preview_of(paths, user):
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zipped:
+        for path in paths:
+            zipped.write(path, f"sample/{path.name}")
+    upload = SimpleUploadedFile("partner-program-sample.zip", archive.getvalue())
+    job = program_import_preview(upload=upload, user=user, create_users=True)
+    job.refresh_from_db()
+    return job
 
 
 def slug_of(user, page, size=None):
