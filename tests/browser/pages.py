@@ -215,15 +215,17 @@ def seed_program(make_user, django_user_model):
 
 
 def seed_imports(admin):
-    """The admin's previews of the sample folder (run by the tests' immediate task backend):
-    of its program files, and of all of it (its reviews name ids that the demo's reviews
-    hold: problems); and an import waiting behind another that runs."""
+    """The admin's previews (run by the tests' immediate task backend): of the sample
+    folder's program files, and of a partners.csv with wrong rows (problems); and an import
+    waiting behind another that runs."""
     program_files = [
-        path
+        (path.name, path.read_bytes())
         for path in sorted(SAMPLE_DIR.glob("*.csv"))
-        if path.name not in ("remediation_reviews.csv", "action_items.csv")
+        if path.name != "remediation_reviews.csv"
     ]
-    problems = preview_of(sorted(SAMPLE_DIR.glob("*.csv")), admin)
+    partners = (SAMPLE_DIR / "partners.csv").read_bytes().splitlines()[0]
+    wrong = b"\n".join([partners, b"Bad Type Ltd,kiosk,EMEA", b"No Date Inc,reseller,EMEA"])
+    problems = preview_of([("partners.csv", wrong + b"\n")], admin)
     preview = preview_of(program_files, admin)
     running = ProgramImport.objects.create(
         user=admin, file_name="partners.csv", state=JobState.RUNNING, started_at=timezone.now()
@@ -239,11 +241,11 @@ def seed_imports(admin):
     }
 
 
-def preview_of(paths, user):
+def preview_of(files, user):
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w") as zipped:
-        for path in paths:
-            zipped.write(path, f"sample/{path.name}")
+        for name, content in files:
+            zipped.writestr(f"sample/{name}", content)
     upload = SimpleUploadedFile("partner-program-sample.zip", archive.getvalue())
     job = program_import_preview(upload=upload, user=user, create_users=True)
     job.refresh_from_db()
