@@ -85,6 +85,7 @@ def test_staff_manager_uploads_previews_and_confirms(staff_client, staff, progra
     assert done_page.redirect_chain[-1][0] == job_url(job)
     assert (job.preview, job.dry_run, job.state) == (preview, False, JobState.DONE)
     assert "Imported" in done_page.text
+    assert "Written in under a second" in done_page.text  # not "0.0 s"
     assert "<td>partners.csv</td><td>1</td><td>1</td><td>0</td>" in done_page.text
     assert job.finished_at >= job.started_at >= job.created_at
     beta = Partner.objects.get(name="Beta")
