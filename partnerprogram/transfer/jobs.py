@@ -1,7 +1,7 @@
 """The admin's program import as background work. An upload becomes a job (its bytes in
 the database, readable by the worker of any host) whose task runs the importer's dry run:
 the preview. Confirming the preview queues a second job, the import, which reads the same
-bytes. Both take one lock (partnerprogram/reminders/lock.py): a job that finds another
+bytes. Both take one lock (partnerprogram/locks.py): a job that finds another
 running waits for it, queued again a few seconds later, so that imports never interleave
 (on SQLite a dry run could not even begin while an import holds the database).
 """
@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.tasks import task
 from django.utils import timezone
 
-from partnerprogram.reminders.lock import only_one
+from partnerprogram.locks import only_one
 from partnerprogram.transfer.importer import import_program
 from partnerprogram.transfer.models import JobState, ProgramImport
 from partnerprogram.transfer.progress import ProgressReport

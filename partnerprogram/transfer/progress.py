@@ -25,7 +25,7 @@ import time
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.utils import timezone
 
-from partnerprogram.reminders.lock import beside_database
+from partnerprogram.locks import beside_database
 
 EVERY_SECONDS = 1.0
 

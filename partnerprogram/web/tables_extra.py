@@ -21,15 +21,16 @@ def table_toolbar(context, table, export_formats=None, export_table=""):
     per_page_field = table.prefixed_per_page_field
     page_field = table.prefixed_page_field
 
-    def url(**changes):
-        return _this_page(request, **changes)
-
     page = getattr(table, "page", None)
     current = page.paginator.per_page if page else None
     return {
         "count": page.paginator.count if page else len(table.rows),
         "sizes": [
-            (size, url(**{per_page_field: str(size), page_field: None}), size == current)
+            (
+                size,
+                _this_page(request, **{per_page_field: str(size), page_field: None}),
+                size == current,
+            )
             for size in PAGE_SIZES
         ]
         if page

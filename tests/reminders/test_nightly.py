@@ -10,7 +10,7 @@ from django.db import IntegrityError, connection, connections
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from partnerprogram.reminders.lock import only_one
+from partnerprogram.locks import only_one
 from partnerprogram.reminders.models import Kind, Message, Outcome
 from partnerprogram.reminders.outbox import digest_messages, expiry_messages, queue_reminders
 from partnerprogram.reminders.sending import claim, recover_interrupted, send_message

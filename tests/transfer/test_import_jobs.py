@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from partnerprogram.locks import only_one
 from partnerprogram.models import Partner
-from partnerprogram.reminders.lock import only_one
 from partnerprogram.transfer import jobs
 from partnerprogram.transfer.models import JobState, ProgramImport
 from partnerprogram.transfer.progress import ProgressReport, read_progress

@@ -4,7 +4,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from partnerprogram.reminders.lock import only_one
+from partnerprogram.locks import only_one
 from partnerprogram.reminders.outbox import queue_reminders
 from partnerprogram.reminders.sending import recover_interrupted
 
